@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+func requireName(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len([]rune(s)) > 64 {
+		return "", rules.Invalid(field, "NAME_REQUIRED", "姓名或名称不能为空且不超过64个字符", "a name of 1 to 64 characters is required")
+	}
+	return s, nil
+}
+
+// RegisterPerson registers a person whose identity matches a licence
+// record (ID number, name, file number) or a vehicle they own.
+func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
+	id, err := rules.ParseIDNumber(r.IDNumber, e.today())
+	if err != nil {
+		return nil, err
+	}
+	name, err := requireName("name", r.Name)
+	if err != nil {
+		return nil, err
+	}
+	phone, err := rules.ParseMobile(r.Phone)
+	if err != nil {
+		return nil, err
+	}
+	var fileNo, plate string
+	var pt rules.PlateType
+	switch {
+	case r.FileNo != "" && r.Plate != "":
+		return nil, rules.Invalid("licence_file_no", "REGISTER_ONE_PROOF", "请只提供档案编号或号牌其中之一", "give either the licence file number or a plate, not both")
+	case r.FileNo != "":
+		if fileNo, err = rules.ParseLicenceFileNo(r.FileNo); err != nil {
+			return nil, err
+		}
+	case r.Plate != "":
+		if pt, err = rules.ParsePlateType(r.PlateType); err != nil {
+			return nil, err
+		}
+		if plate, err = rules.CheckPlate(r.Plate, pt); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, rules.Invalid("licence_file_no", "REGISTER_PROOF_REQUIRED", "需要驾驶证档案编号，或本人名下机动车的号牌和号牌种类", "the licence file number, or the plate and plate type of a vehicle you own, is required")
+	}
+	scope := "register:" + id.Number
+	hash := requestHash(r)
+	var out *rules.Person
+	err = e.st.Update(func(tx *store.Tx) error {
+		if p, ok, err := replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = p
+			return err
+		}
+		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: e.now()}
+		if fileNo != "" {
+			l, err := tx.Licence(id.Number)
+			if err != nil {
+				return err
+			}
+			if l == nil || l.FileNo != fileNo || l.Name != name {
+				return rules.ErrIdentityMismatch.Withf("licence file number")
+			}
+			p.Via = "licence"
+		} else {
+			v, err := tx.Vehicle(plate, pt)
+			if err != nil {
+				return err
+			}
+			if v == nil || v.OwnerIDNumber != id.Number || v.OwnerName != name {
+				return rules.ErrIdentityMismatch.Withf("vehicle owner")
+			}
+			p.Via = "vehicle"
+		}
+		if err := tx.InsertPerson(p); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "register_person", id.Number, p.Via); err != nil {
+			return err
+		}
+		if err := e.notify(tx, phone, "register", "【交管】"+name+"，您已成功注册互联网交通安全综合服务管理平台。"); err != nil {
+			return err
+		}
+		out = p
+		return remember(tx, scope, r.IdempotencyKey, hash, p)
+	})
+	return out, err
+}
+
+// RegisterUnit registers an organisation with its acting person.
+func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
+	code, err := rules.ParseCreditCode(r.CreditCode)
+	if err != nil {
+		return nil, err
+	}
+	name, err := requireName("name", r.Name)
+	if err != nil {
+		return nil, err
+	}
+	agent, err := rules.ParseIDNumber(r.AgentIDNumber, e.today())
+	if err != nil {
+		return nil, err.(*rules.Error).WithField("agent_id_number")
+	}
+	scope := "register_unit:" + code
+	hash := requestHash(r)
+	var out *rules.Unit
+	err = e.st.Update(func(tx *store.Tx) error {
+		if u, ok, err := replay[rules.Unit](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = u
+			return err
+		}
+		p, err := tx.Person(agent.Number)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return rules.ErrPersonNotFound.WithField("agent_id_number").Withf("the acting person must register first")
+		}
+		if a.Role == api.RolePerson && a.IDNumber != agent.Number {
+			return rules.ErrNotOwner.Withf("only the acting person may register the unit")
+		}
+		u := &rules.Unit{CreditCode: code, Name: name, AgentIDNumber: agent.Number, RegisteredAt: e.now()}
+		if err := tx.InsertUnit(u); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "register_unit", code, name); err != nil {
+			return err
+		}
+		out = u
+		return remember(tx, scope, r.IdempotencyKey, hash, u)
+	})
+	return out, err
+}

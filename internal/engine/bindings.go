@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// ownerContact returns the phone of a vehicle owner (a person or a unit's
+// acting person), or "".
+func ownerContact(tx *store.Tx, owner string) string {
+	if u, _ := tx.Unit(owner); u != nil {
+		owner = u.AgentIDNumber
+	}
+	if p, _ := tx.Person(owner); p != nil {
+		return p.Phone
+	}
+	return ""
+}
+
+// controls reports whether the person acts for the owner: the owner
+// themself, or the acting person of the owning unit.
+func controls(tx *store.Tx, idNumber, owner string) bool {
+	if idNumber == owner {
+		return true
+	}
+	u, _ := tx.Unit(owner)
+	return u != nil && u.AgentIDNumber == idNumber
+}
+
+// BindVehicle binds a vehicle to the calling person: their own at once;
+// another owner's as a request the owner approves, within the limits.
+func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRequest) (*api.BindResult, error) {
+	pt, err := rules.ParsePlateType(r.PlateType)
+	if err != nil {
+		return nil, err
+	}
+	plate, err := rules.CheckPlate(r.Plate, pt)
+	if err != nil {
+		return nil, err
+	}
+	scope := "bind:" + a.IDNumber
+	hash := requestHash(r)
+	var out *api.BindResult
+	err = e.st.Update(func(tx *store.Tx) error {
+		if res, ok, err := replay[api.BindResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = res
+			return err
+		}
+		p, err := registered(tx, a)
+		if err != nil {
+			return err
+		}
+		v, err := tx.Vehicle(plate, pt)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return rules.ErrVehicleNotFound.Withf("%s %s", plate, pt)
+		}
+		mine, err := tx.BindingsOf(p.IDNumber)
+		if err != nil {
+			return err
+		}
+		others := 0
+		for _, b := range mine {
+			if b.Kind == rules.BindVehicle && b.Plate == plate && b.PlateType == pt {
+				return rules.ErrAlreadyBound.Withf("%s (%s)", b.ID, b.Status)
+			}
+			if b.Kind == rules.BindVehicle && !b.Own {
+				others++
+			}
+		}
+		id, err := tx.NextBindingID()
+		if err != nil {
+			return err
+		}
+		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: e.now()}
+		if controls(tx, p.IDNumber, v.OwnerIDNumber) {
+			b.Own = true
+		} else {
+			drivers, err := tx.BindingsOfVehicle(plate, pt)
+			if err != nil {
+				return err
+			}
+			nonOwners := 0
+			for _, d := range drivers {
+				if !d.Own {
+					nonOwners++
+				}
+			}
+			if err := e.policy.CheckBindOther(pt, others, nonOwners); err != nil {
+				return err
+			}
+			b.Status, b.RequestID = rules.BindingPending, id
+			if err := e.notify(tx, ownerContact(tx, v.OwnerIDNumber), "bind_request",
+				"【交管】"+p.Name+"申请备案驾驶您的机动车"+plate+"，申请编号"+id+"，同意请在平台确认。"); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutBinding(&b); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "bind_vehicle", plate+" "+string(pt), b.Status); err != nil {
+			return err
+		}
+		out = &api.BindResult{Binding: b}
+		return remember(tx, scope, r.IdempotencyKey, hash, out)
+	})
+	return out, err
+}
+
+// ApproveBinding lets the owner approve a pending request.
+func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
+	var out *rules.Binding
+	err := e.st.Update(func(tx *store.Tx) error {
+		if err := requirePerson(a); err != nil {
+			return err
+		}
+		b, err := tx.Binding(r.RequestID)
+		if err != nil {
+			return err
+		}
+		if b == nil || b.RequestID == "" {
+			return rules.ErrRequestNotFound.Withf("%s", r.RequestID)
+		}
+		v, err := tx.Vehicle(b.Plate, b.PlateType)
+		if err != nil {
+			return err
+		}
+		if v == nil || !controls(tx, a.IDNumber, v.OwnerIDNumber) {
+			return rules.ErrNotOwner
+		}
+		if b.Status == rules.BindingActive {
+			out = b // approving twice is harmless
+			return nil
+		}
+		b.Status = rules.BindingActive
+		if err := tx.PutBinding(b); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
+			return err
+		}
+		if d, _ := tx.Person(b.IDNumber); d != nil {
+			if err := e.notify(tx, d.Phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
+				return err
+			}
+		}
+		out = b
+		return nil
+	})
+	return out, err
+}
+
+// BindLicence binds the caller's own licence.
+func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
+	scope := "bind_licence:" + a.IDNumber
+	hash := requestHash(r)
+	var out *rules.Binding
+	err := e.st.Update(func(tx *store.Tx) error {
+		if res, ok, err := replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = res
+			return err
+		}
+		p, err := registered(tx, a)
+		if err != nil {
+			return err
+		}
+		l, err := tx.Licence(p.IDNumber)
+		if err != nil {
+			return err
+		}
+		if l == nil {
+			return rules.ErrLicenceNotFound.Withf("%s", p.IDNumber)
+		}
+		mine, err := tx.BindingsOf(p.IDNumber)
+		if err != nil {
+			return err
+		}
+		for _, b := range mine {
+			if b.Kind == rules.BindLicence {
+				return rules.ErrAlreadyBound.Withf("licence %s", b.ID)
+			}
+		}
+		id, err := tx.NextBindingID()
+		if err != nil {
+			return err
+		}
+		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindLicence, Own: true, Status: rules.BindingActive, CreatedAt: e.now()}
+		if err := tx.PutBinding(&b); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "bind_licence", p.IDNumber, l.FileNo); err != nil {
+			return err
+		}
+		out = &b
+		return remember(tx, scope, r.IdempotencyKey, hash, out)
+	})
+	return out, err
+}
+
+// ListBindings lists the caller's bindings (staff: any person's).
+func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
+	who := a.IDNumber
+	if a.Role == api.RoleStaff {
+		if r.IDNumber == "" {
+			return nil, rules.Invalid("id_number", "ID_NUMBER_REQUIRED", "工作人员查询绑定需要指定身份证号码", "staff must name the person (id_number) whose bindings to list")
+		}
+		who = r.IDNumber
+	} else if err := requirePerson(a); err != nil {
+		return nil, err
+	}
+	var out []rules.Binding
+	err := e.st.View(func(tx *store.Tx) (err error) {
+		out, err = tx.BindingsOf(who)
+		return err
+	})
+	if out == nil {
+		out = []rules.Binding{}
+	}
+	return out, err
+}
+
+// RemoveBinding removes a binding: by the person bound, the vehicle's
+// owner, or staff.
+func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
+	return e.st.Update(func(tx *store.Tx) error {
+		b, err := tx.Binding(r.BindingID)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			return rules.ErrBindingNotFound.Withf("%s", r.BindingID)
+		}
+		if a.Role != api.RoleStaff && a.IDNumber != b.IDNumber {
+			v, _ := tx.Vehicle(b.Plate, b.PlateType)
+			if v == nil || !controls(tx, a.IDNumber, v.OwnerIDNumber) {
+				return rules.ErrNotOwner.Withf("not your binding")
+			}
+		}
+		if err := tx.DeleteBinding(b); err != nil {
+			return err
+		}
+		return e.audit(tx, a, "remove_binding", b.ID, b.Plate)
+	})
+}

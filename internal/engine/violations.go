@@ -1,0 +1,316 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// view presents a record as of now: an expired pending handling shows as
+// unhandled, and the late fee and amount due are computed for today.
+func (e *Engine) view(v rules.Violation, now time.Time) api.ViolationView {
+	expire(&v, now)
+	q := e.quote(v, rules.DateOf(now))
+	out := api.ViolationView{Violation: v, DueOn: q.DueOn, LateFee: q.LateFee, AmountDue: q.AmountDue}
+	if v.Status == rules.StatusPaid {
+		out.LateFee, out.AmountDue = rules.Fen(0), rules.Fen(0)
+	}
+	return out
+}
+
+func (e *Engine) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
+	served := v.ServedOn
+	if v.Status == rules.StatusUnhandled {
+		served = rules.Date{} // no decision, no late fee
+	}
+	return e.policy.Fees.Quote(v.Fine, served, on, v.Suspensions, e.cal)
+}
+
+// expire returns a pending handling whose time is up to unhandled (the
+// decision it created never took effect). It reports whether it did.
+func expire(v *rules.Violation, now time.Time) bool {
+	if v.Status != rules.StatusPending || now.Before(v.PendingUntil) {
+		return false
+	}
+	v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber, v.PendingUntil = rules.StatusUnhandled, "", rules.Date{}, "", time.Time{}
+	return true
+}
+
+// QuoteFine computes the late fee and amount due of a fine.
+func (e *Engine) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
+	if r.ServedOn.IsZero() {
+		return nil, rules.Invalid("served_on", "SERVED_ON_REQUIRED", "需要决定书送达日期", "the date the decision was served is required")
+	}
+	on := r.On
+	if on.IsZero() {
+		on = e.today()
+	}
+	if on.Before(r.ServedOn) {
+		return nil, rules.Invalid("on", "DATE_BEFORE_SERVICE", "缴款日期早于送达日期", "the payment date is before the service date")
+	}
+	q := e.policy.Fees.Quote(r.Fine, r.ServedOn, on, r.Suspend, e.cal)
+	return &q, nil
+}
+
+const defaultPage = 1000
+
+// ListViolations lists records. A person sees those of their active
+// vehicle bindings (for another owner's vehicle, from the binding date)
+// and of their licence; staff filter by plate, driver or status, or page
+// through all records.
+func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
+	q := store.ViolationQuery{Driver: r.Driver, After: r.After, Limit: r.Limit}
+	var err error
+	if r.Status != "" {
+		var st rules.Status
+		if st, err = rules.ParseStatus(r.Status); err != nil {
+			return nil, err
+		}
+		q.Status = st
+	}
+	if r.Plate != "" {
+		if r.PlateType == "" {
+			return nil, rules.Invalid("plate_type", "PLATE_TYPE_REQUIRED", "按号牌查询需要号牌种类", "a plate query needs the plate type")
+		}
+		if q.PlateType, err = rules.ParsePlateType(r.PlateType); err != nil {
+			return nil, err
+		}
+		if q.Plate, err = rules.CheckPlate(r.Plate, q.PlateType); err != nil {
+			return nil, err
+		}
+	}
+	now := e.now()
+	page := &api.ViolationPage{Items: []api.ViolationView{}}
+	err = e.st.View(func(tx *store.Tx) error {
+		var recs []rules.Violation
+		var err error
+		if a.Role == api.RoleStaff {
+			if q.Plate == "" && q.Driver == "" && q.Status == "" && q.Limit == 0 {
+				q.Limit = defaultPage
+			}
+			// A status filter is applied to the view (expired pending
+			// handlings count as unhandled), so read pending too.
+			recs, err = tx.Violations(q)
+		} else {
+			recs, err = e.personsViolations(tx, a, q)
+		}
+		if err != nil {
+			return err
+		}
+		for _, v := range recs {
+			vv := e.view(v, now)
+			if q.Status != "" && vv.Status != q.Status {
+				continue
+			}
+			page.Items = append(page.Items, vv)
+		}
+		if q.Limit > 0 && len(recs) == q.Limit {
+			page.Next = recs[len(recs)-1].RecordNo
+		}
+		return nil
+	})
+	return page, err
+}
+
+func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
+	p, err := registered(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	if q.Driver != "" && q.Driver != p.IDNumber {
+		return nil, rules.ErrNotYours.Withf("driver %s", q.Driver)
+	}
+	bindings, err := tx.BindingsOf(p.IDNumber)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []rules.Violation
+	add := func(vs []rules.Violation, since time.Time) {
+		for _, v := range vs {
+			if !seen[v.RecordNo] && !v.OccurredAt.Before(since) {
+				seen[v.RecordNo] = true
+				out = append(out, v)
+			}
+		}
+	}
+	for _, b := range bindings {
+		if b.Status != rules.BindingActive {
+			continue
+		}
+		switch {
+		case b.Kind == rules.BindLicence && (q.Plate == "" || q.Driver != ""):
+			vs, err := tx.Violations(store.ViolationQuery{Driver: p.IDNumber})
+			if err != nil {
+				return nil, err
+			}
+			add(vs, time.Time{})
+		case b.Kind == rules.BindVehicle && q.Driver == "" && (q.Plate == "" || (q.Plate == b.Plate && q.PlateType == b.PlateType)):
+			vs, err := tx.Violations(store.ViolationQuery{Plate: b.Plate, PlateType: b.PlateType})
+			if err != nil {
+				return nil, err
+			}
+			var since time.Time
+			if !b.Own {
+				since = b.CreatedAt
+			}
+			add(vs, since)
+		}
+	}
+	if q.Plate != "" && len(out) == 0 && !boundTo(bindings, q.Plate, q.PlateType) {
+		return nil, rules.ErrVehicleNotBound.Withf("%s", q.Plate)
+	}
+	slices.SortFunc(out, func(x, y rules.Violation) int { return x.OccurredAt.Compare(y.OccurredAt) })
+	return out, nil
+}
+
+func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {
+	for _, b := range bs {
+		if b.Kind == rules.BindVehicle && b.Status == rules.BindingActive && b.Plate == plate && b.PlateType == pt {
+			return true
+		}
+	}
+	return false
+}
+
+// cyclePoints returns the points counting in the person's current cycle:
+// decisions issued to them that took effect (unpaid onsite decisions, paid
+// online handlings), with unpaid ones from earlier cycles carried over.
+func cyclePoints(tx *store.Tx, l *rules.Licence, on rules.Date) (int, error) {
+	vs, err := tx.Violations(store.ViolationQuery{Driver: l.IDNumber})
+	if err != nil {
+		return 0, err
+	}
+	var entries []rules.PointsEntry
+	for _, v := range vs {
+		if v.Status == rules.StatusPaid || v.Status == rules.StatusUnpaid {
+			entries = append(entries, rules.PointsEntry{DecidedOn: v.ServedOn, Points: v.Points, Paid: v.Status == rules.StatusPaid})
+		}
+	}
+	return rules.CycleTotal(entries, l.FirstIssuedOn, on), nil
+}
+
+// HandleViolation starts the online handling of a camera record: after
+// the eligibility checks it creates a pending decision and its payment
+// order. Only a successful payment completes it; unpaid, it expires.
+func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
+	if r.RecordNo == "" {
+		return nil, rules.Invalid("record_no", "RECORD_NO_REQUIRED", "需要违法记录编号", "the record number is required")
+	}
+	scope := "handle:" + a.IDNumber
+	hash := requestHash(r)
+	var out *api.HandleResult
+	err := e.st.Update(func(tx *store.Tx) error {
+		if res, ok, err := replay[api.HandleResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = res
+			return err
+		}
+		p, err := registered(tx, a)
+		if err != nil {
+			return err
+		}
+		old, err := tx.Violation(r.RecordNo)
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			return rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
+		}
+		v := *old
+		now := e.now()
+		today := rules.DateOf(now)
+		expire(&v, now)
+		bindings, err := tx.BindingsOf(p.IDNumber)
+		if err != nil {
+			return err
+		}
+		c := rules.HandlingCase{Violation: v, On: today}
+		for _, b := range bindings {
+			if b.Status != rules.BindingActive {
+				continue
+			}
+			if b.Kind == rules.BindVehicle && b.Plate == v.Plate && b.PlateType == v.PlateType && (b.Own || !v.OccurredAt.Before(b.CreatedAt)) {
+				c.VehicleBound = true
+			}
+			if b.Kind == rules.BindLicence {
+				if c.Licence, err = tx.Licence(p.IDNumber); err != nil {
+					return err
+				}
+			}
+		}
+		if c.Licence != nil {
+			if c.CyclePoints, err = cyclePoints(tx, c.Licence, today); err != nil {
+				return err
+			}
+		}
+		if err := e.policy.CheckOnlineHandling(c); err != nil {
+			return err
+		}
+		no, err := tx.NextDecisionNo(e.region)
+		if err != nil {
+			return err
+		}
+		v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber = rules.StatusPending, no, today, p.IDNumber
+		v.PendingUntil = now.Add(e.policy.HandlingTTL).Truncate(time.Second)
+		if err := tx.PutViolation(&v, old); err != nil {
+			return err
+		}
+		if err := e.audit(tx, a, "handle_violation", v.RecordNo, no); err != nil {
+			return err
+		}
+		q := e.quote(v, today)
+		if err := e.notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
+			v.RecordNo, no, v.PendingUntil.In(rules.China).Format("15:04"), q.AmountDue)); err != nil {
+			return err
+		}
+		out = &api.HandleResult{RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
+		return remember(tx, scope, r.IdempotencyKey, hash, out)
+	})
+	return out, err
+}
+
+// ExpirePending returns every pending handling whose time is up to
+// unhandled, in transactions of up to 10,000 records; it returns the count.
+func (e *Engine) ExpirePending(_ context.Context, a api.Actor) (int, error) {
+	if err := requireStaff(a); err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		n := 0
+		err := e.st.Update(func(tx *store.Tx) error {
+			n = 0
+			now := e.now()
+			for _, rn := range tx.ExpiredPending(now, 10000) {
+				old, err := tx.Violation(rn)
+				if err != nil {
+					return err
+				}
+				if old == nil {
+					continue
+				}
+				v := *old
+				if !expire(&v, now) {
+					continue
+				}
+				if err := tx.PutViolation(&v, old); err != nil {
+					return err
+				}
+				n++
+			}
+			if n > 0 {
+				return e.audit(tx, a, "expire_pending", "", fmt.Sprint(n))
+			}
+			return nil
+		})
+		total += n
+		if err != nil || n < 10000 {
+			return total, err
+		}
+	}
+}

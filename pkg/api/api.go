@@ -1,0 +1,212 @@
+// Package api holds the requests and responses of jgctl's use cases: the
+// contract shared by the engine, both client transports and the HTTP
+// server. Every type serialises to JSON with snake_case field names, money
+// as "200.00" and dates as YYYY-MM-DD.
+package api
+
+import (
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+)
+
+// Role is what an actor may do.
+type Role string
+
+// Roles.
+const (
+	RoleStaff  Role = "staff"
+	RolePerson Role = "person"
+)
+
+// Actor is who is calling: back-office staff, or a registered person.
+type Actor struct {
+	Role     Role   `json:"role"`
+	IDNumber string `json:"id_number,omitempty"`
+}
+
+// Staff is the back-office actor.
+var Staff = Actor{Role: RoleStaff}
+
+// String names the actor for the audit log.
+func (a Actor) String() string {
+	if a.Role == RolePerson {
+		return "person:" + a.IDNumber
+	}
+	return string(a.Role)
+}
+
+// Mutation carries the idempotency key every mutating request takes.
+type Mutation struct {
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+}
+
+// ImportKind names what an import file holds.
+type ImportKind string
+
+// Import kinds.
+const (
+	ImportLicences   ImportKind = "licences"
+	ImportVehicles   ImportKind = "vehicles"
+	ImportViolations ImportKind = "violations"
+)
+
+// ImportFormat is the file format.
+type ImportFormat string
+
+// Import formats; empty means detect from the first byte ('{' is JSONL).
+const (
+	FormatCSV   ImportFormat = "csv"
+	FormatJSONL ImportFormat = "jsonl"
+)
+
+// ImportRequest describes an import; the data comes as a stream beside it.
+type ImportRequest struct {
+	Kind      ImportKind   `json:"kind"`
+	Format    ImportFormat `json:"format,omitempty"`
+	ChunkSize int          `json:"chunk_size,omitempty"`
+}
+
+// Reject is an input row that was not imported, with the reason.
+type Reject struct {
+	Line   int    `json:"line"`
+	Field  string `json:"field,omitempty"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Kind       ImportKind `json:"kind"`
+	Rows       int        `json:"rows"`
+	Inserted   int        `json:"inserted"`
+	Updated    int        `json:"updated"`
+	Duplicates int        `json:"duplicates"`
+	Rejected   int        `json:"rejected"`
+	Rejects    []Reject   `json:"rejects"`
+	// RejectsTruncated is set when more rejects happened than are listed.
+	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
+}
+
+// RegisterPersonRequest registers a person: identity proven by the licence
+// file number, or by a plate the person owns.
+type RegisterPersonRequest struct {
+	Mutation
+	IDNumber  string `json:"id_number"`
+	Name      string `json:"name"`
+	Phone     string `json:"phone"`
+	FileNo    string `json:"licence_file_no,omitempty"`
+	Plate     string `json:"plate,omitempty"`
+	PlateType string `json:"plate_type,omitempty"`
+}
+
+// RegisterUnitRequest registers an organisation.
+type RegisterUnitRequest struct {
+	Mutation
+	CreditCode    string `json:"credit_code"`
+	Name          string `json:"name"`
+	AgentIDNumber string `json:"agent_id_number"`
+}
+
+// BindVehicleRequest binds a vehicle to the calling person.
+type BindVehicleRequest struct {
+	Mutation
+	Plate     string `json:"plate"`
+	PlateType string `json:"plate_type"`
+}
+
+// BindResult is a binding; when the owner must approve, it is pending and
+// RequestID names the request.
+type BindResult struct {
+	rules.Binding
+}
+
+// ApproveRequest approves a pending binding request (by the owner).
+type ApproveRequest struct {
+	Mutation
+	RequestID string `json:"request_id"`
+}
+
+// BindLicenceRequest binds the caller's own licence.
+type BindLicenceRequest struct {
+	Mutation
+}
+
+// RemoveBindingRequest removes one of the caller's bindings.
+type RemoveBindingRequest struct {
+	Mutation
+	BindingID string `json:"binding_id"`
+}
+
+// ListBindingsRequest lists bindings: the caller's, or (staff) a person's.
+type ListBindingsRequest struct {
+	IDNumber string `json:"id_number,omitempty"`
+}
+
+// ListViolationsRequest filters violations. A person sees the records of
+// their bound vehicles and licence; staff filter freely, but always
+// through an index (plate, driver or status).
+type ListViolationsRequest struct {
+	Plate     string `json:"plate,omitempty"`
+	PlateType string `json:"plate_type,omitempty"`
+	Driver    string `json:"driver_id_number,omitempty"`
+	Status    string `json:"status,omitempty"`
+	After     string `json:"after,omitempty"`
+	Limit     int    `json:"limit,omitempty"`
+}
+
+// ViolationView is a record as shown to a user: with the late fee and the
+// amount due as of the query time.
+type ViolationView struct {
+	rules.Violation
+	DueOn     rules.Date  `json:"due_on,omitempty"`
+	LateFee   rules.Money `json:"late_fee"`
+	AmountDue rules.Money `json:"amount_due"`
+}
+
+// ViolationPage is one page of a listing; Next is the cursor for the next
+// page ("" at the end).
+type ViolationPage struct {
+	Items []ViolationView `json:"items"`
+	Next  string          `json:"next,omitempty"`
+}
+
+// HandleRequest starts the online handling of a camera record.
+type HandleRequest struct {
+	Mutation
+	RecordNo string `json:"record_no"`
+}
+
+// HandleResult is the pending decision and its payment order.
+type HandleResult struct {
+	RecordNo     string      `json:"record_no"`
+	DecisionNo   string      `json:"decision_no"`
+	Fine         rules.Money `json:"fine"`
+	Points       int         `json:"points"`
+	AmountDue    rules.Money `json:"amount_due"`
+	PendingUntil time.Time   `json:"pending_until"`
+}
+
+// PayRequest pays a decision (anyone, by decision number) or one of the
+// caller's own records (by record number).
+type PayRequest struct {
+	Mutation
+	DecisionNo string `json:"decision_no,omitempty"`
+	RecordNo   string `json:"record_no,omitempty"`
+}
+
+// Receipt is the proof of a payment.
+type Receipt struct {
+	rules.Payment
+	// Replayed is true when the receipt was returned for a repeated
+	// idempotency key (nothing was charged again).
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// QuoteRequest asks for the amount due on a fine.
+type QuoteRequest struct {
+	Fine     rules.Money        `json:"fine"`
+	ServedOn rules.Date         `json:"served_on"`
+	On       rules.Date         `json:"on,omitempty"`
+	Suspend  []rules.Suspension `json:"suspensions,omitempty"`
+}

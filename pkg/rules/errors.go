@@ -1,0 +1,107 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error so every layer (engine, HTTP, CLI exit codes)
+// can treat it the same way.
+type Kind uint8
+
+// Error kinds. Their exit codes are documented in docs/exit-codes.md.
+const (
+	KindInternal    Kind = iota // anything unexpected (exit 1)
+	KindInvalid                 // bad input: a field breaks a format rule (exit 2)
+	KindNotFound                // the thing named does not exist (exit 3)
+	KindForbidden               // the caller may not do this (exit 4)
+	KindDenied                  // a business rule refuses it (exit 5)
+	KindConflict                // it clashes with existing state (exit 5)
+	KindUnavailable             // store locked, gateway or endpoint down (exit 6)
+)
+
+var kindNames = [...]string{"internal", "invalid", "not_found", "forbidden", "denied", "conflict", "unavailable"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "internal"
+}
+
+// ParseKind is the inverse of Kind.String; unknown names give KindInternal.
+func ParseKind(s string) Kind {
+	for i, n := range kindNames {
+		if n == s {
+			return Kind(i)
+		}
+	}
+	return KindInternal
+}
+
+// Error is every refusal jgctl gives: a stable machine code, the field it
+// concerns (if any) and a message in Chinese and English. Two Errors match
+// under errors.Is when their codes are equal, so the sentinels below work
+// across transports.
+type Error struct {
+	Code  string `json:"code"`
+	Kind  Kind   `json:"-"`
+	Field string `json:"field,omitempty"`
+	ZH    string `json:"message_zh"`
+	EN    string `json:"message"`
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Field, e.EN, e.Code)
+	}
+	return fmt.Sprintf("%s (%s)", e.EN, e.Code)
+}
+
+// Message returns the message in the given language ("zh" or "en").
+func (e *Error) Message(lang string) string {
+	if lang == "zh" && e.ZH != "" {
+		return e.ZH
+	}
+	return e.EN
+}
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// WithField returns a copy of e that names field.
+func (e *Error) WithField(field string) *Error {
+	c := *e
+	c.Field = field
+	return &c
+}
+
+// Withf returns a copy of e whose messages have detail appended.
+func (e *Error) Withf(format string, args ...any) *Error {
+	c := *e
+	d := fmt.Sprintf(format, args...)
+	c.EN += ": " + d
+	c.ZH += "：" + d
+	return &c
+}
+
+func newErr(kind Kind, code, zh, en string) *Error {
+	return &Error{Code: code, Kind: kind, ZH: zh, EN: en}
+}
+
+// KindOf returns the kind of err: that of the *Error it wraps, else internal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// Invalid builds a KindInvalid error for field with a machine code.
+func Invalid(field, code, zh, en string) *Error {
+	return &Error{Code: code, Kind: KindInvalid, Field: field, ZH: zh, EN: en}
+}

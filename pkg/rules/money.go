@@ -1,0 +1,70 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Money is an amount in yuan with at most two decimals (fen). It marshals
+// to JSON as a string with exactly two decimals ("200.00").
+type Money struct{ decimal.Decimal }
+
+// Yuan returns v yuan.
+func Yuan(v int64) Money { return Money{decimal.NewFromInt(v)} }
+
+// Fen returns v fen (1/100 yuan).
+func Fen(v int64) Money { return Money{decimal.New(v, -2)} }
+
+// ParseMoney parses "200", "200.5" or "200.50"; more than two decimals or a
+// negative amount is an error.
+func ParseMoney(s string) (Money, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Money{}, fmt.Errorf("not a number: %q", s)
+	}
+	if d.IsNegative() {
+		return Money{}, fmt.Errorf("negative amount: %s", s)
+	}
+	if !d.Equal(d.Truncate(2)) {
+		return Money{}, fmt.Errorf("more than two decimals: %s", s)
+	}
+	return Money{d}, nil
+}
+
+// FenValue returns the amount in fen.
+func (m Money) FenValue() int64 { return m.Shift(2).IntPart() }
+
+// String formats with exactly two decimals.
+func (m Money) String() string { return m.StringFixed(2) }
+
+// MarshalJSON writes "200.00".
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.StringFixed(2)) }
+
+// UnmarshalJSON accepts "200.00" or 200.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	} else {
+		s = string(b)
+	}
+	p, err := ParseMoney(s)
+	if err != nil {
+		return err
+	}
+	*m = p
+	return nil
+}
+
+// Add returns m + o.
+func (m Money) Add(o Money) Money { return Money{m.Decimal.Add(o.Decimal)} }
+
+// Cmp compares m with o.
+func (m Money) Cmp(o Money) int { return m.Decimal.Cmp(o.Decimal) }
+
+// Equal reports whether m and o are the same amount.
+func (m Money) Equal(o Money) bool { return m.Decimal.Equal(o.Decimal) }

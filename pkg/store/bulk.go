@@ -1,0 +1,107 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+)
+
+// NewViolation is one row of a bulk insert; Line is the caller's tag
+// (the input line number), returned with any row it refuses.
+type NewViolation struct {
+	V    rules.Violation
+	Line int
+}
+
+// Refused is a row that InsertViolations did not write.
+type Refused struct {
+	Line int
+	Err  error
+}
+
+// ErrDuplicateRecord marks a row whose record number is already stored.
+var ErrDuplicateRecord = rules.ErrDuplicateRecord
+
+// InsertViolations writes new records in bulk: rows whose record number
+// exists (in the store or earlier in rows) are refused with
+// ErrDuplicateRecord, rows whose decision number is taken with
+// ErrDuplicateDecision. Rows are sorted by record number in place and
+// every index is written in key order, so a chunk touches each B+tree page
+// once.
+func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error) {
+	slices.SortFunc(rows, func(a, b NewViolation) int { return compareStrings(a.V.RecordNo, b.V.RecordNo) })
+	prim, dec := t.b(bucketViolations), t.b(bucketDecisions)
+	prim.FillPercent = 0.9
+	var plateKeys, statusKeys, driverKeys [][]byte
+	type decKey struct{ k, v []byte }
+	var decKeys []decKey
+	seenDec := map[string]bool{}
+	buf := new(bytes.Buffer)
+	enc := json.NewEncoder(buf)
+	for i := range rows {
+		v := &rows[i].V
+		if (i > 0 && rows[i-1].V.RecordNo == v.RecordNo) || prim.Get([]byte(v.RecordNo)) != nil {
+			refused = append(refused, Refused{rows[i].Line, ErrDuplicateRecord.Withf("%s", v.RecordNo)})
+			continue
+		}
+		if v.DecisionNo != "" {
+			if seenDec[v.DecisionNo] || dec.Get([]byte(v.DecisionNo)) != nil {
+				refused = append(refused, Refused{rows[i].Line, rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.DecisionNo)})
+				continue
+			}
+			seenDec[v.DecisionNo] = true
+			decKeys = append(decKeys, decKey{[]byte(v.DecisionNo), []byte(v.RecordNo)})
+		}
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return 0, nil, err
+		}
+		val := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
+		if err := prim.Put([]byte(v.RecordNo), val); err != nil {
+			return 0, nil, err
+		}
+		plateKeys = append(plateKeys, key(v.Plate, string(v.PlateType), v.RecordNo))
+		statusKeys = append(statusKeys, key(string(v.Status), v.RecordNo))
+		if v.DriverIDNumber != "" {
+			driverKeys = append(driverKeys, key(v.DriverIDNumber, v.RecordNo))
+		}
+		inserted++
+	}
+	for _, ix := range []struct {
+		name []byte
+		keys [][]byte
+	}{{idxViolationPlate, plateKeys}, {idxViolationStatus, statusKeys}, {idxViolationDriver, driverKeys}} {
+		if err := putSorted(t.b(ix.name), ix.keys); err != nil {
+			return 0, nil, err
+		}
+	}
+	slices.SortFunc(decKeys, func(a, b decKey) int { return bytes.Compare(a.k, b.k) })
+	for _, d := range decKeys {
+		if err := dec.Put(d.k, d.v); err != nil {
+			return 0, nil, err
+		}
+	}
+	return inserted, refused, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func putSorted(b interface{ Put(k, v []byte) error }, keys [][]byte) error {
+	slices.SortFunc(keys, bytes.Compare)
+	for _, k := range keys {
+		if err := b.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package store
+
+// The bbolt schema, in one place. Every bucket and meta key is declared
+// here; nothing else writes raw bucket names.
+//
+//	meta/schema_version                         "1" (plain text, readable forever)
+//	licences/<id_number>                        rules.Licence (JSON)
+//	vehicles/<plate>\x00<plate_type>            rules.Vehicle
+//	persons/<id_number>                         rules.Person
+//	units/<credit_code>                         rules.Unit
+//	bindings/<binding_id>                       rules.Binding (8-byte big-endian IDs)
+//	violations/<record_no>                      rules.Violation
+//	decisions/<decision_no>                     <record_no>        (unique: one decision, one record)
+//	payments/<payment_id>                       rules.Payment
+//	paid_decisions/<decision_no>                <payment_id>       (unique: one payment per decision)
+//	idempotency/<scope>\x00<key>                idemRecord
+//	audit/<seq>                                 AuditEntry
+//	outbox/<seq>                                OutboxMessage
+//	idx_vehicle_owner/<owner_id>\x00<plate>\x00<type>          ""
+//	idx_binding_person/<id_number>\x00<binding_id>             ""
+//	idx_binding_vehicle/<plate>\x00<type>\x00<binding_id>      ""
+//	idx_violation_plate/<plate>\x00<type>\x00<record_no>       ""
+//	idx_violation_driver/<id_number>\x00<record_no>            ""
+//	idx_violation_status/<status>\x00<record_no>               ""
+//	idx_pending_until/<unix seconds, 8 bytes BE><record_no>    ""
+//
+// Index values are empty: only key existence matters. Each invariant the
+// platform keeps is a unique key here (one record per record_no, one record
+// per decision_no, one payment per decision, one registration per ID
+// number), so a SQL backend can express it as a unique constraint.
+
+// SchemaVersion is the version this code reads and writes.
+const SchemaVersion = 1
+
+var (
+	bucketMeta          = []byte("meta")
+	bucketLicences      = []byte("licences")
+	bucketVehicles      = []byte("vehicles")
+	bucketPersons       = []byte("persons")
+	bucketUnits         = []byte("units")
+	bucketBindings      = []byte("bindings")
+	bucketViolations    = []byte("violations")
+	bucketDecisions     = []byte("decisions")
+	bucketPayments      = []byte("payments")
+	bucketPaidDecisions = []byte("paid_decisions")
+	bucketIdempotency   = []byte("idempotency")
+	bucketAudit         = []byte("audit")
+	bucketOutbox        = []byte("outbox")
+	idxVehicleOwner     = []byte("idx_vehicle_owner")
+	idxBindingPerson    = []byte("idx_binding_person")
+	idxBindingVehicle   = []byte("idx_binding_vehicle")
+	idxViolationPlate   = []byte("idx_violation_plate")
+	idxViolationDriver  = []byte("idx_violation_driver")
+	idxViolationStatus  = []byte("idx_violation_status")
+	idxViolationPending = []byte("idx_pending_until")
+	keySchemaVersion    = []byte("schema_version")
+)
+
+var allBuckets = [][]byte{
+	bucketMeta, bucketLicences, bucketVehicles, bucketPersons, bucketUnits, bucketBindings,
+	bucketViolations, bucketDecisions, bucketPayments, bucketPaidDecisions, bucketIdempotency,
+	bucketAudit, bucketOutbox, idxVehicleOwner, idxBindingPerson, idxBindingVehicle,
+	idxViolationPlate, idxViolationDriver, idxViolationStatus, idxViolationPending,
+}
+
+// key joins parts with a 0 byte separator (no part contains a 0 byte).
+func key(parts ...string) []byte {
+	n := len(parts) - 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	return b
+}
+
+// prefix is key(parts...) followed by the separator, for prefix scans.
+func prefix(parts ...string) []byte { return append(key(parts...), 0) }

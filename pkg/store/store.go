@@ -1,0 +1,197 @@
+// Package store persists jgctl's records in a bbolt file: one schema
+// (schema.go), big-endian and 0-separated keys, prefix-scanned secondary
+// indexes, a schema version with migrations, and a group committer so
+// concurrent writers share fsyncs.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Options configure Open.
+type Options struct {
+	// ReadOnly opens with a shared lock; writes fail.
+	ReadOnly bool
+	// LockTimeout bounds the wait for the file lock (default 1 s).
+	LockTimeout time.Duration
+	// NoSync skips fsync: tests and benchmarks only.
+	NoSync bool
+}
+
+// Store is an open bbolt store.
+type Store struct {
+	db *bolt.DB
+	gc *groupCommitter
+}
+
+// Open opens (creating if needed, unless read-only) the store at path. A
+// lock held by another process for longer than the timeout gives
+// rules.ErrStoreLocked instead of a hang.
+func Open(path string, o Options) (*Store, error) {
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = time.Second
+	}
+	if o.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			// A read of a store that does not exist yet sees an empty store.
+			if err := initFile(path, o); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
+	}
+	bo := *bolt.DefaultOptions
+	bo.Timeout = o.LockTimeout
+	bo.ReadOnly = o.ReadOnly
+	bo.NoSync = o.NoSync
+	bo.NoFreelistSync = true
+	bo.FreelistType = bolt.FreelistMapType
+	db, err := bolt.Open(path, 0o600, &bo)
+	if err != nil {
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, rules.ErrStoreLocked.Withf("%s", path)
+		}
+		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
+	}
+	s := &Store{db: db}
+	if o.ReadOnly {
+		err = db.View(func(tx *bolt.Tx) error { return checkVersion(tx, false) })
+	} else {
+		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !o.ReadOnly {
+		s.gc = newGroupCommitter(db)
+	}
+	return s, nil
+}
+
+func initFile(path string, o Options) error {
+	s, err := Open(path, Options{LockTimeout: o.LockTimeout, NoSync: o.NoSync})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// Close stops the committer and closes the file.
+func (s *Store) Close() error {
+	if s.gc != nil {
+		s.gc.stop()
+	}
+	return s.db.Close()
+}
+
+// Path returns the file path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Update runs fn in a write transaction shared with other concurrent
+// callers (group commit). fn may run more than once (when another
+// caller's function in the same group fails) and must have no effects
+// outside the transaction. Its error is returned and its writes discarded.
+func (s *Store) Update(fn func(*Tx) error) error {
+	if s.gc == nil {
+		return rules.ErrStoreUnavailable.Withf("store opened read-only")
+	}
+	return s.gc.do(fn)
+}
+
+// Check runs bbolt's consistency check.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}
+
+// A migration moves the schema from version From to From+1.
+type migration struct {
+	From int
+	Run  func(*bolt.Tx) error
+}
+
+// migrations lists every step; version 0 is an empty file.
+var migrations = []migration{
+	{From: 0, Run: func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+func readVersion(tx *bolt.Tx) (int, error) {
+	m := tx.Bucket(bucketMeta)
+	if m == nil {
+		return 0, nil
+	}
+	v := m.Get(keySchemaVersion)
+	if v == nil {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return 0, fmt.Errorf("store: bad schema version %q", v)
+	}
+	return n, nil
+}
+
+func checkVersion(tx *bolt.Tx, _ bool) error {
+	v, err := readVersion(tx)
+	if err != nil {
+		return err
+	}
+	if v != SchemaVersion {
+		return rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
+	}
+	return nil
+}
+
+// migrate brings the schema to the newest version in the caller's
+// transaction: every step and the version bump commit together or not at all.
+func migrate(tx *bolt.Tx, steps []migration) error {
+	v, err := readVersion(tx)
+	if err != nil {
+		return err
+	}
+	target := len(steps)
+	if v > target {
+		return rules.ErrStoreUnavailable.Withf("schema version %d is newer than this jgctl (%d): upgrade jgctl", v, target)
+	}
+	for ; v < target; v++ {
+		if err := steps[v].Run(tx); err != nil {
+			return fmt.Errorf("store: migration %d→%d: %w", v, v+1, err)
+		}
+	}
+	m, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if string(m.Get(keySchemaVersion)) == strconv.Itoa(target) {
+		return nil
+	}
+	return m.Put(keySchemaVersion, []byte(strconv.Itoa(target)))
+}

@@ -1,0 +1,532 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tx is a store transaction with typed accessors. Values returned are
+// decoded copies, safe to keep after the transaction ends.
+type Tx struct{ tx *bolt.Tx }
+
+func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+
+func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
+	raw := b.Get(k)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("store: decode %s/%q: %w", "value", k, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, raw)
+}
+
+// scan calls fn with the suffix after pfx of every key in bucket b that
+// starts with pfx, in key order, until fn returns false.
+func scan(b *bolt.Bucket, pfx []byte, fn func(rest []byte) bool) {
+	c := b.Cursor()
+	for k, _ := c.Seek(pfx); k != nil && bytes.HasPrefix(k, pfx); k, _ = c.Next() {
+		if !fn(k[len(pfx):]) {
+			return
+		}
+	}
+}
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
+
+// ---- licences ----
+
+// Licence returns the licence of the ID number, or nil.
+func (t *Tx) Licence(idNumber string) (*rules.Licence, error) {
+	var l rules.Licence
+	ok, err := getJSON(t.b(bucketLicences), []byte(idNumber), &l)
+	if !ok {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// PutLicence writes a licence.
+func (t *Tx) PutLicence(l *rules.Licence) error {
+	return putJSON(t.b(bucketLicences), []byte(l.IDNumber), l)
+}
+
+// ---- vehicles ----
+
+func vehicleKey(plate string, pt rules.PlateType) []byte { return key(plate, string(pt)) }
+
+// Vehicle returns the vehicle with the plate and plate type, or nil.
+func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
+	var v rules.Vehicle
+	ok, err := getJSON(t.b(bucketVehicles), vehicleKey(plate, pt), &v)
+	if !ok {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// PutVehicle writes a vehicle and its owner index (old is the previous
+// version, or nil).
+func (t *Tx) PutVehicle(v, old *rules.Vehicle) error {
+	idx := t.b(idxVehicleOwner)
+	if old != nil && old.OwnerIDNumber != v.OwnerIDNumber {
+		if err := idx.Delete(key(old.OwnerIDNumber, old.Plate, string(old.PlateType))); err != nil {
+			return err
+		}
+	}
+	if err := idx.Put(key(v.OwnerIDNumber, v.Plate, string(v.PlateType)), nil); err != nil {
+		return err
+	}
+	return putJSON(t.b(bucketVehicles), vehicleKey(v.Plate, v.PlateType), v)
+}
+
+// VehiclesOwnedBy returns the vehicles whose owner is idNumber.
+func (t *Tx) VehiclesOwnedBy(idNumber string) ([]rules.Vehicle, error) {
+	var out []rules.Vehicle
+	var err error
+	scan(t.b(idxVehicleOwner), prefix(idNumber), func(rest []byte) bool {
+		plate, pt, _ := bytes.Cut(rest, []byte{0})
+		var v *rules.Vehicle
+		if v, err = t.Vehicle(string(plate), rules.PlateType(pt)); err != nil {
+			return false
+		}
+		if v != nil {
+			out = append(out, *v)
+		}
+		return true
+	})
+	return out, err
+}
+
+// ---- persons and units ----
+
+// Person returns the registered person, or nil.
+func (t *Tx) Person(idNumber string) (*rules.Person, error) {
+	var p rules.Person
+	ok, err := getJSON(t.b(bucketPersons), []byte(idNumber), &p)
+	if !ok {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// InsertPerson registers a person; an existing registration is ErrAlreadyRegistered.
+func (t *Tx) InsertPerson(p *rules.Person) error {
+	b := t.b(bucketPersons)
+	if b.Get([]byte(p.IDNumber)) != nil {
+		return rules.ErrAlreadyRegistered.WithField("id_number")
+	}
+	return putJSON(b, []byte(p.IDNumber), p)
+}
+
+// Unit returns the registered unit, or nil.
+func (t *Tx) Unit(code string) (*rules.Unit, error) {
+	var u rules.Unit
+	ok, err := getJSON(t.b(bucketUnits), []byte(code), &u)
+	if !ok {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// InsertUnit registers a unit; an existing registration is ErrAlreadyRegistered.
+func (t *Tx) InsertUnit(u *rules.Unit) error {
+	b := t.b(bucketUnits)
+	if b.Get([]byte(u.CreditCode)) != nil {
+		return rules.ErrAlreadyRegistered.WithField("credit_code")
+	}
+	return putJSON(b, []byte(u.CreditCode), u)
+}
+
+// ---- bindings ----
+
+// NextBindingID allocates a binding ID.
+func (t *Tx) NextBindingID() (string, error) {
+	n, err := t.b(bucketBindings).NextSequence()
+	return fmt.Sprintf("B%08d", n), err
+}
+
+// Binding returns a binding by ID, or nil.
+func (t *Tx) Binding(id string) (*rules.Binding, error) {
+	var b rules.Binding
+	ok, err := getJSON(t.b(bucketBindings), []byte(id), &b)
+	if !ok {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// PutBinding writes a binding and its indexes.
+func (t *Tx) PutBinding(b *rules.Binding) error {
+	if err := t.b(idxBindingPerson).Put(key(b.IDNumber, b.ID), nil); err != nil {
+		return err
+	}
+	if b.Kind == rules.BindVehicle {
+		if err := t.b(idxBindingVehicle).Put(key(b.Plate, string(b.PlateType), b.ID), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.b(bucketBindings), []byte(b.ID), b)
+}
+
+// DeleteBinding removes a binding and its index entries.
+func (t *Tx) DeleteBinding(b *rules.Binding) error {
+	if err := t.b(idxBindingPerson).Delete(key(b.IDNumber, b.ID)); err != nil {
+		return err
+	}
+	if err := t.b(idxBindingVehicle).Delete(key(b.Plate, string(b.PlateType), b.ID)); err != nil {
+		return err
+	}
+	return t.b(bucketBindings).Delete([]byte(b.ID))
+}
+
+func (t *Tx) bindingsVia(idx, pfx []byte) ([]rules.Binding, error) {
+	var out []rules.Binding
+	var err error
+	scan(t.b(idx), pfx, func(rest []byte) bool {
+		var b *rules.Binding
+		if b, err = t.Binding(string(lastPart(rest))); err != nil {
+			return false
+		}
+		if b != nil {
+			out = append(out, *b)
+		}
+		return true
+	})
+	return out, err
+}
+
+func lastPart(k []byte) []byte {
+	if i := bytes.LastIndexByte(k, 0); i >= 0 {
+		return k[i+1:]
+	}
+	return k
+}
+
+// BindingsOf returns a person's bindings (active and pending).
+func (t *Tx) BindingsOf(idNumber string) ([]rules.Binding, error) {
+	return t.bindingsVia(idxBindingPerson, prefix(idNumber))
+}
+
+// BindingsOfVehicle returns every binding of a vehicle.
+func (t *Tx) BindingsOfVehicle(plate string, pt rules.PlateType) ([]rules.Binding, error) {
+	return t.bindingsVia(idxBindingVehicle, prefix(plate, string(pt)))
+}
+
+// ---- violations ----
+
+// Violation returns a record by number, or nil.
+func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
+	var v rules.Violation
+	ok, err := getJSON(t.b(bucketViolations), []byte(recordNo), &v)
+	if !ok {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// ViolationByDecision returns the record of a decision number, or nil.
+func (t *Tx) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
+	rec := t.b(bucketDecisions).Get([]byte(decisionNo))
+	if rec == nil {
+		return nil, nil
+	}
+	return t.Violation(string(rec))
+}
+
+func pendingKey(until time.Time, recordNo string) []byte {
+	return append(u64(uint64(until.Unix())), recordNo...)
+}
+
+// PutViolation writes a record and moves its index entries from old (the
+// previous version, nil for a new record). A decision number already used
+// by another record is a conflict.
+func (t *Tx) PutViolation(v, old *rules.Violation) error {
+	rn := v.RecordNo
+	if old == nil || old.Status != v.Status {
+		if old != nil {
+			if err := t.b(idxViolationStatus).Delete(key(string(old.Status), rn)); err != nil {
+				return err
+			}
+		}
+		if err := t.b(idxViolationStatus).Put(key(string(v.Status), rn), nil); err != nil {
+			return err
+		}
+	}
+	if old == nil {
+		if err := t.b(idxViolationPlate).Put(key(v.Plate, string(v.PlateType), rn), nil); err != nil {
+			return err
+		}
+	}
+	if v.DecisionNo != "" && (old == nil || old.DecisionNo != v.DecisionNo) {
+		d := t.b(bucketDecisions)
+		if o := d.Get([]byte(v.DecisionNo)); o != nil && string(o) != rn {
+			return rules.ErrDuplicateDecision.Withf("%s (record %s)", v.DecisionNo, o)
+		}
+		if err := d.Put([]byte(v.DecisionNo), []byte(rn)); err != nil {
+			return err
+		}
+	}
+	if old != nil && old.DecisionNo != "" && old.DecisionNo != v.DecisionNo {
+		if err := t.b(bucketDecisions).Delete([]byte(old.DecisionNo)); err != nil {
+			return err
+		}
+	}
+	if old != nil && old.DriverIDNumber != "" && old.DriverIDNumber != v.DriverIDNumber {
+		if err := t.b(idxViolationDriver).Delete(key(old.DriverIDNumber, rn)); err != nil {
+			return err
+		}
+	}
+	if v.DriverIDNumber != "" && (old == nil || old.DriverIDNumber != v.DriverIDNumber) {
+		if err := t.b(idxViolationDriver).Put(key(v.DriverIDNumber, rn), nil); err != nil {
+			return err
+		}
+	}
+	if old != nil && !old.PendingUntil.IsZero() && !old.PendingUntil.Equal(v.PendingUntil) {
+		if err := t.b(idxViolationPending).Delete(pendingKey(old.PendingUntil, rn)); err != nil {
+			return err
+		}
+	}
+	if !v.PendingUntil.IsZero() && (old == nil || !old.PendingUntil.Equal(v.PendingUntil)) {
+		if err := t.b(idxViolationPending).Put(pendingKey(v.PendingUntil, rn), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.b(bucketViolations), []byte(rn), v)
+}
+
+// ViolationQuery selects records through one index; the engine never asks
+// for an unindexed filter.
+type ViolationQuery struct {
+	Plate     string
+	PlateType rules.PlateType
+	Driver    string       // decisions issued to this ID number
+	Status    rules.Status // with neither plate nor driver: walk the status index
+	After     string       // record_no to start after (pagination)
+	Limit     int          // 0: no limit
+}
+
+// Violations returns records matching q in record_no order.
+func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
+	var idx, pfx []byte
+	switch {
+	case q.Plate != "":
+		idx, pfx = idxViolationPlate, prefix(q.Plate, string(q.PlateType))
+	case q.Driver != "":
+		idx, pfx = idxViolationDriver, prefix(q.Driver)
+	case q.Status != "":
+		idx, pfx = idxViolationStatus, prefix(string(q.Status))
+	}
+	var out []rules.Violation
+	var err error
+	visit := func(rn []byte) bool {
+		if q.After != "" && string(rn) <= q.After {
+			return true
+		}
+		var v *rules.Violation
+		if v, err = t.Violation(string(rn)); err != nil {
+			return false
+		}
+		if v == nil || (q.Status != "" && v.Status != q.Status) {
+			return true
+		}
+		out = append(out, *v)
+		return q.Limit == 0 || len(out) < q.Limit
+	}
+	if idx == nil {
+		// No filter: page through the records in key order.
+		c := t.b(bucketViolations).Cursor()
+		k, _ := c.First()
+		if q.After != "" {
+			k, _ = c.Seek(append([]byte(q.After), 0))
+		}
+		for ; k != nil && visit(k); k, _ = c.Next() {
+		}
+		return out, err
+	}
+	if q.After != "" {
+		c := t.b(idx).Cursor()
+		for k, _ := c.Seek(append(pfx, q.After+"\x00"...)); k != nil && bytes.HasPrefix(k, pfx) && visit(k[len(pfx):]); k, _ = c.Next() {
+		}
+		return out, err
+	}
+	scan(t.b(idx), pfx, visit)
+	return out, err
+}
+
+// ExpiredPending returns the record numbers whose pending handling ended
+// at or before now.
+func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
+	var out []string
+	c := t.b(idxViolationPending).Cursor()
+	end := u64(uint64(now.Unix()) + 1)
+	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0 && len(out) < limit; k, _ = c.Next() {
+		out = append(out, string(k[8:]))
+	}
+	return out
+}
+
+// ---- payments ----
+
+// PaymentOfDecision returns the payment of a decision, or nil.
+func (t *Tx) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
+	id := t.b(bucketPaidDecisions).Get([]byte(decisionNo))
+	if id == nil {
+		return nil, nil
+	}
+	var p rules.Payment
+	ok, err := getJSON(t.b(bucketPayments), id, &p)
+	if !ok {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// NextPaymentID allocates a payment ID.
+func (t *Tx) NextPaymentID() (string, error) {
+	n, err := t.b(bucketPayments).NextSequence()
+	return fmt.Sprintf("P%010d", n), err
+}
+
+// InsertPayment records a payment; a second payment of a decision is ErrAlreadyPaid.
+func (t *Tx) InsertPayment(p *rules.Payment) error {
+	pd := t.b(bucketPaidDecisions)
+	if pd.Get([]byte(p.DecisionNo)) != nil {
+		return rules.ErrAlreadyPaid
+	}
+	if err := pd.Put([]byte(p.DecisionNo), []byte(p.ID)); err != nil {
+		return err
+	}
+	b := t.b(bucketPayments)
+	b.FillPercent = 1
+	return putJSON(b, []byte(p.ID), p)
+}
+
+// ---- idempotency, audit, outbox ----
+
+type idemRecord struct {
+	RequestHash string          `json:"request_hash"`
+	Response    json.RawMessage `json:"response"`
+}
+
+// Idempotent returns the stored response of (scope, key) and whether one
+// exists. A stored request hash that differs from hash is ErrIdempotencyReuse.
+func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
+	var r idemRecord
+	ok, err := getJSON(t.b(bucketIdempotency), key(scope, k), &r)
+	if !ok || err != nil {
+		return nil, false, err
+	}
+	if r.RequestHash != hash {
+		return nil, false, rules.ErrIdempotencyReuse
+	}
+	return r.Response, true, nil
+}
+
+// PutIdempotent stores the response of (scope, key).
+func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
+	raw, err := json.Marshal(response)
+	if err != nil {
+		return err
+	}
+	return putJSON(t.b(bucketIdempotency), key(scope, k), idemRecord{RequestHash: hash, Response: raw})
+}
+
+// AuditEntry records one mutation and who made it.
+type AuditEntry struct {
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject"`
+	Detail  string    `json:"detail,omitempty"`
+}
+
+// OutboxMessage is a notification (SMS) waiting to be sent.
+type OutboxMessage struct {
+	Seq       uint64    `json:"seq"`
+	CreatedAt time.Time `json:"created_at"`
+	To        string    `json:"to"`
+	Template  string    `json:"template"`
+	Text      string    `json:"text"`
+}
+
+func appendSeq(b *bolt.Bucket, set func(uint64), v any) error {
+	n, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	set(n)
+	b.FillPercent = 1
+	return putJSON(b, u64(n), v)
+}
+
+// Audit appends an audit entry.
+func (t *Tx) Audit(e AuditEntry) error {
+	return appendSeq(t.b(bucketAudit), func(n uint64) { e.Seq = n }, &e)
+}
+
+// Notify appends an outbox message.
+func (t *Tx) Notify(m OutboxMessage) error {
+	return appendSeq(t.b(bucketOutbox), func(n uint64) { m.Seq = n }, &m)
+}
+
+// AuditLog returns up to limit entries after seq.
+func (t *Tx) AuditLog(after uint64, limit int) ([]AuditEntry, error) {
+	return listSeq[AuditEntry](t.b(bucketAudit), after, limit)
+}
+
+// Outbox returns up to limit messages after seq.
+func (t *Tx) Outbox(after uint64, limit int) ([]OutboxMessage, error) {
+	return listSeq[OutboxMessage](t.b(bucketOutbox), after, limit)
+}
+
+func listSeq[T any](b *bolt.Bucket, after uint64, limit int) ([]T, error) {
+	var out []T
+	c := b.Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+		var e T
+		if err := json.Unmarshal(v, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// NextDecisionNo issues a new 16-digit decision number: the 6-digit
+// division code, a 9-digit sequence and a check digit (the sequence mod 7,
+// as printed by police terminals; domain-rules §8.3). Numbers already
+// taken by imported decisions are skipped.
+func (t *Tx) NextDecisionNo(region string) (string, error) {
+	d := t.b(bucketDecisions)
+	for {
+		n, err := d.NextSequence()
+		if err != nil {
+			return "", err
+		}
+		no := fmt.Sprintf("%s%09d%d", region, n, n%7)
+		if d.Get([]byte(no)) == nil {
+			return no, nil
+		}
+	}
+}
