@@ -5,6 +5,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -106,14 +107,14 @@ func remember(tx *store.Tx, scope, key, hash string, resp any) error {
 }
 
 func (e *Engine) audit(tx *store.Tx, a api.Actor, action, subject, detail string) error {
-	return tx.Audit(store.AuditEntry{At: e.now(), Actor: a.String(), Action: action, Subject: subject, Detail: detail})
+	return tx.Audit(rules.AuditEntry{At: e.now(), Actor: a.String(), Action: action, Subject: subject, Detail: detail})
 }
 
 func (e *Engine) notify(tx *store.Tx, to, template, text string) error {
 	if to == "" {
 		return nil
 	}
-	return tx.Notify(store.OutboxMessage{CreatedAt: e.now(), To: to, Template: template, Text: text})
+	return tx.Notify(rules.Notification{CreatedAt: e.now(), To: to, Template: template, Text: text})
 }
 
 func requirePerson(a api.Actor) error {
@@ -143,4 +144,20 @@ func registered(tx *store.Tx, a api.Actor) (*rules.Person, error) {
 		return nil, rules.ErrPersonNotFound.Withf("%s", a.IDNumber)
 	}
 	return p, nil
+}
+
+// Outbox lists queued notifications (staff only).
+func (e *Engine) Outbox(_ context.Context, a api.Actor, after uint64, limit int) ([]rules.Notification, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	var out []rules.Notification
+	err := e.st.View(func(tx *store.Tx) (err error) {
+		out, err = tx.Outbox(after, limit)
+		return err
+	})
+	if out == nil {
+		out = []rules.Notification{}
+	}
+	return out, err
 }

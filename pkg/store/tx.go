@@ -451,25 +451,6 @@ func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
 	return putJSON(t.b(bucketIdempotency), key(scope, k), idemRecord{RequestHash: hash, Response: raw})
 }
 
-// AuditEntry records one mutation and who made it.
-type AuditEntry struct {
-	Seq     uint64    `json:"seq"`
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Subject string    `json:"subject"`
-	Detail  string    `json:"detail,omitempty"`
-}
-
-// OutboxMessage is a notification (SMS) waiting to be sent.
-type OutboxMessage struct {
-	Seq       uint64    `json:"seq"`
-	CreatedAt time.Time `json:"created_at"`
-	To        string    `json:"to"`
-	Template  string    `json:"template"`
-	Text      string    `json:"text"`
-}
-
 func appendSeq(b *bolt.Bucket, set func(uint64), v any) error {
 	n, err := b.NextSequence()
 	if err != nil {
@@ -481,23 +462,23 @@ func appendSeq(b *bolt.Bucket, set func(uint64), v any) error {
 }
 
 // Audit appends an audit entry.
-func (t *Tx) Audit(e AuditEntry) error {
+func (t *Tx) Audit(e rules.AuditEntry) error {
 	return appendSeq(t.b(bucketAudit), func(n uint64) { e.Seq = n }, &e)
 }
 
 // Notify appends an outbox message.
-func (t *Tx) Notify(m OutboxMessage) error {
+func (t *Tx) Notify(m rules.Notification) error {
 	return appendSeq(t.b(bucketOutbox), func(n uint64) { m.Seq = n }, &m)
 }
 
 // AuditLog returns up to limit entries after seq.
-func (t *Tx) AuditLog(after uint64, limit int) ([]AuditEntry, error) {
-	return listSeq[AuditEntry](t.b(bucketAudit), after, limit)
+func (t *Tx) AuditLog(after uint64, limit int) ([]rules.AuditEntry, error) {
+	return listSeq[rules.AuditEntry](t.b(bucketAudit), after, limit)
 }
 
 // Outbox returns up to limit messages after seq.
-func (t *Tx) Outbox(after uint64, limit int) ([]OutboxMessage, error) {
-	return listSeq[OutboxMessage](t.b(bucketOutbox), after, limit)
+func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
+	return listSeq[rules.Notification](t.b(bucketOutbox), after, limit)
 }
 
 func listSeq[T any](b *bolt.Bucket, after uint64, limit int) ([]T, error) {
