@@ -118,6 +118,9 @@ func ParseCodes(r io.Reader) (rules.CodeBook, error) {
 	var entries []rules.ViolationCode
 	err := tsv(r, []string{"code", "description", "points", "fine_min", "fine_max"}, func(_ int, get func(string) string) error {
 		c := rules.ViolationCode{Code: get("code"), Description: get("description")}
+		if c.Code == "" {
+			return nil // a variant row without a code of its own
+		}
 		var err error
 		if c.Points, err = strconv.Atoi(get("points")); err != nil || !rules.ValidPoints(c.Points) {
 			return fmt.Errorf("points %q: want 0, 1, 3, 6, 9 or 12", get("points"))

@@ -38,8 +38,6 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 	type decKey struct{ k, v []byte }
 	var decKeys []decKey
 	seenDec := map[string]bool{}
-	buf := new(bytes.Buffer)
-	enc := json.NewEncoder(buf)
 	for i := range rows {
 		v := &rows[i].V
 		if (i > 0 && rows[i-1].V.RecordNo == v.RecordNo) || prim.Get([]byte(v.RecordNo)) != nil {
@@ -54,11 +52,11 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 			seenDec[v.DecisionNo] = true
 			decKeys = append(decKeys, decKey{[]byte(v.DecisionNo), []byte(v.RecordNo)})
 		}
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
+		// bbolt keeps key and value slices until commit: each is fresh.
+		val, err := json.Marshal(v)
+		if err != nil {
 			return 0, nil, err
 		}
-		val := bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 		if err := prim.Put([]byte(v.RecordNo), val); err != nil {
 			return 0, nil, err
 		}
