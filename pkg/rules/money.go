@@ -68,3 +68,7 @@ func (m Money) Cmp(o Money) int { return m.Decimal.Cmp(o.Decimal) }
 
 // Equal reports whether m and o are the same amount.
 func (m Money) Equal(o Money) bool { return m.Decimal.Equal(o.Decimal) }
+
+// Format prints the amount with two decimals for every verb (decimal's own
+// Formatter would print "200" for %s).
+func (m Money) Format(f fmt.State, verb rune) { fmt.Fprint(f, m.StringFixed(2)) }
