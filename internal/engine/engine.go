@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"hash/maphash"
 	"sync"
 	"time"
 
@@ -42,8 +41,7 @@ type Engine struct {
 	gw     gateway.Gateway
 	now    func() time.Time
 	region string
-	locks  [64]sync.Mutex
-	seed   maphash.Seed
+	locks  keyLocks
 }
 
 // New returns an engine over an open store.
@@ -57,18 +55,45 @@ func New(c Config) *Engine {
 	if c.Region == "" {
 		c.Region = "370100"
 	}
-	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, seed: maphash.MakeSeed()}
+	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}}
 }
 
 // Policy returns the policy in force.
 func (e *Engine) Policy() rules.Policy { return e.policy }
 
 // lock serialises work on one decision or record within this process, so
-// concurrent payers of one decision never both reach the gateway.
-func (e *Engine) lock(k string) func() {
-	m := &e.locks[maphash.String(e.seed, k)%uint64(len(e.locks))]
-	m.Lock()
-	return m.Unlock
+// concurrent payers of one decision never both reach the gateway. Payers
+// of different decisions never wait for each other.
+func (e *Engine) lock(k string) func() { return e.locks.lock(k) }
+
+type keyLocks struct {
+	mu sync.Mutex
+	m  map[string]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	refs int
+}
+
+func (l *keyLocks) lock(k string) func() {
+	l.mu.Lock()
+	kl := l.m[k]
+	if kl == nil {
+		kl = &keyLock{}
+		l.m[k] = kl
+	}
+	kl.refs++
+	l.mu.Unlock()
+	kl.Lock()
+	return func() {
+		kl.Unlock()
+		l.mu.Lock()
+		if kl.refs--; kl.refs == 0 {
+			delete(l.m, k)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // today returns the current date in China time.

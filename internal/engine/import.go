@@ -217,10 +217,15 @@ func (p *rowParser) parse(k api.ImportKind, row *ingest.Row, lics *[]rules.Licen
 		return err
 	default:
 		v, err := p.violation(row)
-		if err == nil {
-			*viols = append(*viols, store.NewViolation{V: v, Line: row.Line})
+		if err != nil {
+			return err
 		}
-		return err
+		raw, err := store.EncodeViolation(&v)
+		if err != nil {
+			return err
+		}
+		*viols = append(*viols, store.NewViolation{V: v, Line: row.Line, Raw: raw})
+		return nil
 	}
 }
 

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -37,10 +38,30 @@ func ParseMoney(s string) (Money, error) {
 func (m Money) FenValue() int64 { return m.Shift(2).IntPart() }
 
 // String formats with exactly two decimals.
-func (m Money) String() string { return m.StringFixed(2) }
+func (m Money) String() string { return string(m.appendFixed(nil)) }
+
+// appendFixed appends the amount with two decimals; whole fen (every
+// amount ParseMoney accepts) take a fast integer path.
+func (m Money) appendFixed(b []byte) []byte {
+	if m.Exponent() >= -2 && m.Abs().LessThan(maxFast) {
+		fen := m.Shift(2).IntPart()
+		if fen < 0 {
+			b = append(b, '-')
+			fen = -fen
+		}
+		b = strconv.AppendInt(b, fen/100, 10)
+		return append(b, '.', byte('0'+fen%100/10), byte('0'+fen%10))
+	}
+	return append(b, m.StringFixed(2)...)
+}
+
+var maxFast = decimal.New(1, 15)
 
 // MarshalJSON writes "200.00".
-func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.StringFixed(2)) }
+func (m Money) MarshalJSON() ([]byte, error) {
+	b := append(make([]byte, 0, 16), '"')
+	return append(m.appendFixed(b), '"'), nil
+}
 
 // UnmarshalJSON accepts "200.00" or 200.
 func (m *Money) UnmarshalJSON(b []byte) error {
@@ -71,4 +92,4 @@ func (m Money) Equal(o Money) bool { return m.Decimal.Equal(o.Decimal) }
 
 // Format prints the amount with two decimals for every verb (decimal's own
 // Formatter would print "200" for %s).
-func (m Money) Format(f fmt.State, verb rune) { fmt.Fprint(f, m.StringFixed(2)) }
+func (m Money) Format(f fmt.State, verb rune) { f.Write(m.appendFixed(nil)) }

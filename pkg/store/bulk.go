@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -13,7 +12,11 @@ import (
 type NewViolation struct {
 	V    rules.Violation
 	Line int
+	// Raw is V encoded (EncodeViolation), done by the caller so that the
+	// encoding can run on another goroutine than the writer.
+	Raw []byte
 }
+
 
 // Refused is a row that InsertViolations did not write.
 type Refused struct {
@@ -29,18 +32,25 @@ var ErrDuplicateRecord = rules.ErrDuplicateRecord
 // ErrDuplicateRecord, rows whose decision number is taken with
 // ErrDuplicateDecision. Rows are sorted by record number in place and
 // every index is written in key order, so a chunk touches each B+tree page
-// once.
+// once; the plate keys become a new sorted run (runs.go).
 func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error) {
 	slices.SortFunc(rows, func(a, b NewViolation) int { return compareStrings(a.V.RecordNo, b.V.RecordNo) })
 	prim, dec := t.b(bucketViolations), t.b(bucketDecisions)
-	prim.FillPercent = 0.9
+	prim.FillPercent = 1
+	// Records usually arrive in record-number order: when the whole chunk
+	// sorts after the last stored record, no row can be a duplicate and
+	// the per-row lookups are skipped.
+	checkDup := true
+	if last, _ := prim.Cursor().Last(); len(rows) > 0 && (last == nil || string(last) < rows[0].V.RecordNo) {
+		checkDup = false
+	}
 	var plateKeys, statusKeys, driverKeys [][]byte
 	type decKey struct{ k, v []byte }
 	var decKeys []decKey
 	seenDec := map[string]bool{}
 	for i := range rows {
 		v := &rows[i].V
-		if (i > 0 && rows[i-1].V.RecordNo == v.RecordNo) || prim.Get([]byte(v.RecordNo)) != nil {
+		if (i > 0 && rows[i-1].V.RecordNo == v.RecordNo) || (checkDup && prim.Get([]byte(v.RecordNo)) != nil) {
 			refused = append(refused, Refused{rows[i].Line, ErrDuplicateRecord.Withf("%s", v.RecordNo)})
 			continue
 		}
@@ -53,9 +63,11 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 			decKeys = append(decKeys, decKey{[]byte(v.DecisionNo), []byte(v.RecordNo)})
 		}
 		// bbolt keeps key and value slices until commit: each is fresh.
-		val, err := json.Marshal(v)
-		if err != nil {
-			return 0, nil, err
+		val := rows[i].Raw
+		if val == nil {
+			if val, err = EncodeViolation(v); err != nil {
+				return 0, nil, err
+			}
 		}
 		if err := prim.Put([]byte(v.RecordNo), val); err != nil {
 			return 0, nil, err
@@ -70,10 +82,13 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 	for _, ix := range []struct {
 		name []byte
 		keys [][]byte
-	}{{idxViolationPlate, plateKeys}, {idxViolationStatus, statusKeys}, {idxViolationDriver, driverKeys}} {
+	}{{idxViolationStatus, statusKeys}, {idxViolationDriver, driverKeys}} {
 		if err := putSorted(t.b(ix.name), ix.keys); err != nil {
 			return 0, nil, err
 		}
+	}
+	if err := addRun(t.b(idxViolationPlate), plateKeys); err != nil {
+		return 0, nil, err
 	}
 	slices.SortFunc(decKeys, func(a, b decKey) int { return bytes.Compare(a.k, b.k) })
 	for _, d := range decKeys {

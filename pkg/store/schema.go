@@ -19,7 +19,7 @@ package store
 //	idx_vehicle_owner/<owner_id>\x00<plate>\x00<type>          ""
 //	idx_binding_person/<id_number>\x00<binding_id>             ""
 //	idx_binding_vehicle/<plate>\x00<type>\x00<binding_id>      ""
-//	idx_violation_plate/<plate>\x00<type>\x00<record_no>       ""
+//	idx_violation_plate/<run>/<plate>\x00<type>\x00<record_no> ""  (sorted runs, runs.go)
 //	idx_violation_driver/<id_number>\x00<record_no>            ""
 //	idx_violation_status/<status>\x00<record_no>               ""
 //	idx_pending_until/<unix seconds, 8 bytes BE><record_no>    ""

@@ -236,10 +236,13 @@ func (t *Tx) BindingsOfVehicle(plate string, pt rules.PlateType) ([]rules.Bindin
 
 // Violation returns a record by number, or nil.
 func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
+	raw := t.b(bucketViolations).Get([]byte(recordNo))
+	if raw == nil {
+		return nil, nil
+	}
 	var v rules.Violation
-	ok, err := getJSON(t.b(bucketViolations), []byte(recordNo), &v)
-	if !ok {
-		return nil, err
+	if err := DecodeViolation(raw, &v); err != nil {
+		return nil, fmt.Errorf("%w: record %s", err, recordNo)
 	}
 	return &v, nil
 }
@@ -273,7 +276,7 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 		}
 	}
 	if old == nil {
-		if err := t.b(idxViolationPlate).Put(key(v.Plate, string(v.PlateType), rn), nil); err != nil {
+		if err := putLive(t.b(idxViolationPlate), key(v.Plate, string(v.PlateType), rn)); err != nil {
 			return err
 		}
 	}
@@ -311,7 +314,11 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 			return err
 		}
 	}
-	return putJSON(t.b(bucketViolations), []byte(rn), v)
+	raw, err := EncodeViolation(v)
+	if err != nil {
+		return err
+	}
+	return t.b(bucketViolations).Put([]byte(rn), raw)
 }
 
 // ViolationQuery selects records through one index; the engine never asks
@@ -330,7 +337,7 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 	var idx, pfx []byte
 	switch {
 	case q.Plate != "":
-		idx, pfx = idxViolationPlate, prefix(q.Plate, string(q.PlateType))
+		return t.violationsOf(runKeys(t.b(idxViolationPlate), prefix(q.Plate, string(q.PlateType)), q.After), q)
 	case q.Driver != "":
 		idx, pfx = idxViolationDriver, prefix(q.Driver)
 	case q.Status != "":
@@ -371,6 +378,25 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 	}
 	scan(t.b(idx), pfx, visit)
 	return out, err
+}
+
+// violationsOf loads the records numbered rns (sorted), filtered and limited by q.
+func (t *Tx) violationsOf(rns []string, q ViolationQuery) ([]rules.Violation, error) {
+	var out []rules.Violation
+	for _, rn := range rns {
+		v, err := t.Violation(rn)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil || (q.Status != "" && v.Status != q.Status) {
+			continue
+		}
+		out = append(out, *v)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
 }
 
 // ExpiredPending returns the record numbers whose pending handling ended
@@ -423,23 +449,23 @@ func (t *Tx) InsertPayment(p *rules.Payment) error {
 
 // ---- idempotency, audit, outbox ----
 
-type idemRecord struct {
-	RequestHash string          `json:"request_hash"`
-	Response    json.RawMessage `json:"response"`
-}
-
 // Idempotent returns the stored response of (scope, key) and whether one
-// exists. A stored request hash that differs from hash is ErrIdempotencyReuse.
+// exists. A stored request hash that differs from hash is
+// ErrIdempotencyReuse. The value is the request hash, a newline and the
+// response's JSON.
 func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
-	var r idemRecord
-	ok, err := getJSON(t.b(bucketIdempotency), key(scope, k), &r)
-	if !ok || err != nil {
-		return nil, false, err
+	raw := t.b(bucketIdempotency).Get(key(scope, k))
+	if raw == nil {
+		return nil, false, nil
 	}
-	if r.RequestHash != hash {
+	h, resp, ok := bytes.Cut(raw, []byte{'\n'})
+	if !ok {
+		return nil, false, fmt.Errorf("store: corrupt idempotency record %q", k)
+	}
+	if string(h) != hash {
 		return nil, false, rules.ErrIdempotencyReuse
 	}
-	return r.Response, true, nil
+	return bytes.Clone(resp), true, nil
 }
 
 // PutIdempotent stores the response of (scope, key).
@@ -448,7 +474,9 @@ func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
 	if err != nil {
 		return err
 	}
-	return putJSON(t.b(bucketIdempotency), key(scope, k), idemRecord{RequestHash: hash, Response: raw})
+	v := make([]byte, 0, len(hash)+1+len(raw))
+	v = append(append(append(v, hash...), '\n'), raw...)
+	return t.b(bucketIdempotency).Put(key(scope, k), v)
 }
 
 func appendSeq(b *bolt.Bucket, set func(uint64), v any) error {

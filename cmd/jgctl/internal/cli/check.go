@@ -12,8 +12,8 @@ import (
 type checkResult struct {
 	Input      string          `json:"input"`
 	Valid      bool            `json:"valid"`
-	Normalized string          `json:"normalized,omitempty"`
-	Reason     string          `json:"reason,omitempty"`
+	Normalized string          `json:"normalized"`
+	Reason     string          `json:"reason"`
 	Code       string          `json:"code,omitempty"`
 	Identity   *rules.Identity `json:"identity,omitempty"`
 	Kind       string          `json:"plate_kind,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -25,6 +26,9 @@ type listing struct {
 	json any
 	// empty is printed to stderr with -o table when there are no rows.
 	emptyZH, emptyEN string
+	// clip shortens long cells to this many runes (by column index), in
+	// the table only: plain output keeps the full text for scripts.
+	clip map[int]int
 }
 
 func (f *Factory) print(l listing) error {
@@ -48,7 +52,19 @@ func (f *Factory) print(l listing) error {
 		fmt.Fprintln(f.IO.Err, t(f.Config.Lang, l.emptyZH, l.emptyEN))
 		return nil
 	}
-	return writeTable(out, f.Config.Lang, l.cols, l.rows)
+	rows := l.rows
+	if len(l.clip) > 0 {
+		rows = make([][]string, len(l.rows))
+		for i, r := range l.rows {
+			rows[i] = slices.Clone(r)
+			for c, n := range l.clip {
+				if c < len(r) {
+					rows[i][c] = clipText(r[c], n)
+				}
+			}
+		}
+	}
+	return writeTable(out, f.Config.Lang, l.cols, rows)
 }
 
 // writeTable is the only place that calls tablewriter (v1 API).

@@ -67,10 +67,14 @@ func (f *Factory) embeddedOptions() ([]embedded.Option, error) {
 	c := f.Config
 	opts := []embedded.Option{embedded.WithPolicy(c.Policy), embedded.WithLockTimeout(c.LockTimeout),
 		embedded.WithGateway(gateway.NewSandbox(c.SandboxMode))}
+	// Times are China time (+08:00) whatever the machine's zone or the
+	// offset --now was written with.
+	now := time.Now
 	if !c.Now.IsZero() {
-		now := c.Now
-		opts = append(opts, embedded.WithClock(func() time.Time { return now }))
+		fixed := c.Now
+		now = func() time.Time { return fixed }
 	}
+	opts = append(opts, embedded.WithClock(func() time.Time { return now().In(rules.China) }))
 	if c.Holidays != "" {
 		cal, err := refdata.Calendar(c.Holidays)
 		if err != nil {
@@ -137,7 +141,25 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newImportCmd(f), newRegisterCmd(f), newBindCmd(f), newBindingsCmd(f), newViolationsCmd(f),
 		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	rejectUnknownSubcommands(root)
 	return root
+}
+
+// rejectUnknownSubcommands makes command groups (bind, violations, …) fail
+// with a usage error on an unknown subcommand: cobra only checks that at
+// the root and otherwise prints help and exits 0.
+func rejectUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		rejectUnknownSubcommands(c)
+		if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageErr("unknown command %q for %q", args[0], c.CommandPath())
+				}
+				return c.Help()
+			}
+		}
+	}
 }
 
 func fixedCompletion(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -26,9 +26,10 @@ func violationsListing(vs []api.ViolationView) listing {
 			{"决定书编号", "DECISION NO", false}, {"缴款期限", "DUE ON", false}, {"滞纳金", "LATE FEE", true}, {"应缴", "AMOUNT DUE", true}},
 		json:    vs,
 		emptyZH: "没有违法记录。", emptyEN: "no violations found",
+		clip: map[int]int{5: 24},
 	}
 	for _, v := range vs {
-		l.rows = append(l.rows, []string{v.RecordNo, v.Plate, string(v.PlateType), fmtTime(v.OccurredAt), v.Code, clipText(v.Description, 24),
+		l.rows = append(l.rows, []string{v.RecordNo, v.Plate, string(v.PlateType), fmtTime(v.OccurredAt), v.Code, v.Description,
 			v.Fine.String(), strconv.Itoa(v.Points), string(v.Status), v.DecisionNo, v.DueOn.String(), v.LateFee.String(), v.AmountDue.String()})
 	}
 	return l
