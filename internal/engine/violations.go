@@ -111,6 +111,9 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 		}
 		if q.Limit > 0 && len(recs) == q.Limit {
 			page.Next = recs[len(recs)-1].RecordNo
+			if q.Status == rules.StatusPaid && q.Plate == "" && q.Driver == "" {
+				page.Next = recs[len(recs)-1].DecisionNo // paid records page by decision
+			}
 		}
 		return nil
 	})

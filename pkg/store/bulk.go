@@ -73,7 +73,9 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 			return 0, nil, err
 		}
 		plateKeys = append(plateKeys, key(v.Plate, string(v.PlateType), v.RecordNo))
-		statusKeys = append(statusKeys, key(string(v.Status), v.RecordNo))
+		if indexedStatus(v.Status) {
+			statusKeys = append(statusKeys, key(string(v.Status), v.RecordNo))
+		}
 		if v.DriverIDNumber != "" {
 			driverKeys = append(driverKeys, key(v.DriverIDNumber, v.RecordNo))
 		}

@@ -11,8 +11,7 @@ package store
 //	bindings/<binding_id>                       rules.Binding (8-byte big-endian IDs)
 //	violations/<record_no>                      rules.Violation
 //	decisions/<decision_no>                     <record_no>        (unique: one decision, one record)
-//	payments/<payment_id>                       rules.Payment
-//	paid_decisions/<decision_no>                <payment_id>       (unique: one payment per decision)
+//	payments/<decision_no>                      rules.Payment      (unique: one payment per decision)
 //	idempotency/<scope>\x00<key>                idemRecord
 //	audit/<seq>                                 AuditEntry
 //	outbox/<seq>                                OutboxMessage
@@ -21,12 +20,12 @@ package store
 //	idx_binding_vehicle/<plate>\x00<type>\x00<binding_id>      ""
 //	idx_violation_plate/<run>/<plate>\x00<type>\x00<record_no> ""  (sorted runs, runs.go)
 //	idx_violation_driver/<id_number>\x00<record_no>            ""
-//	idx_violation_status/<status>\x00<record_no>               ""
+//	idx_violation_status/<status>\x00<record_no>               ""  (open statuses; paid records are found through payments)
 //	idx_pending_until/<unix seconds, 8 bytes BE><record_no>    ""
 //
 // Index values are empty: only key existence matters. Each invariant the
 // platform keeps is a unique key here (one record per record_no, one record
-// per decision_no, one payment per decision, one registration per ID
+// per decision_no, one payment per decision (payments keyed by decision), one registration per ID
 // number), so a SQL backend can express it as a unique constraint.
 
 // SchemaVersion is the version this code reads and writes.
@@ -42,7 +41,6 @@ var (
 	bucketViolations    = []byte("violations")
 	bucketDecisions     = []byte("decisions")
 	bucketPayments      = []byte("payments")
-	bucketPaidDecisions = []byte("paid_decisions")
 	bucketIdempotency   = []byte("idempotency")
 	bucketAudit         = []byte("audit")
 	bucketOutbox        = []byte("outbox")
@@ -58,7 +56,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketLicences, bucketVehicles, bucketPersons, bucketUnits, bucketBindings,
-	bucketViolations, bucketDecisions, bucketPayments, bucketPaidDecisions, bucketIdempotency,
+	bucketViolations, bucketDecisions, bucketPayments, bucketIdempotency,
 	bucketAudit, bucketOutbox, idxVehicleOwner, idxBindingPerson, idxBindingVehicle,
 	idxViolationPlate, idxViolationDriver, idxViolationStatus, idxViolationPending,
 }

@@ -266,13 +266,15 @@ func pendingKey(until time.Time, recordNo string) []byte {
 func (t *Tx) PutViolation(v, old *rules.Violation) error {
 	rn := v.RecordNo
 	if old == nil || old.Status != v.Status {
-		if old != nil {
+		if old != nil && indexedStatus(old.Status) {
 			if err := t.b(idxViolationStatus).Delete(key(string(old.Status), rn)); err != nil {
 				return err
 			}
 		}
-		if err := t.b(idxViolationStatus).Put(key(string(v.Status), rn), nil); err != nil {
-			return err
+		if indexedStatus(v.Status) {
+			if err := t.b(idxViolationStatus).Put(key(string(v.Status), rn), nil); err != nil {
+				return err
+			}
 		}
 	}
 	if old == nil {
@@ -321,6 +323,11 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 	return t.b(bucketViolations).Put([]byte(rn), raw)
 }
 
+// indexedStatus reports whether records of a status are in the status
+// index. Paid records are not: the payments bucket lists them (keyed by
+// decision), so a payment touches one index page less.
+func indexedStatus(s rules.Status) bool { return s != rules.StatusPaid }
+
 // ViolationQuery selects records through one index; the engine never asks
 // for an unindexed filter.
 type ViolationQuery struct {
@@ -340,6 +347,8 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 		return t.violationsOf(runKeys(t.b(idxViolationPlate), prefix(q.Plate, string(q.PlateType)), q.After), q)
 	case q.Driver != "":
 		idx, pfx = idxViolationDriver, prefix(q.Driver)
+	case q.Status == rules.StatusPaid:
+		return t.paidViolations(q)
 	case q.Status != "":
 		idx, pfx = idxViolationStatus, prefix(string(q.Status))
 	}
@@ -380,6 +389,27 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 	return out, err
 }
 
+// paidViolations lists paid records in decision-number order; q.After is
+// then a decision number.
+func (t *Tx) paidViolations(q ViolationQuery) ([]rules.Violation, error) {
+	var out []rules.Violation
+	c := t.b(bucketPayments).Cursor()
+	k, _ := c.First()
+	if q.After != "" {
+		k, _ = c.Seek(append([]byte(q.After), 0))
+	}
+	for ; k != nil && (q.Limit == 0 || len(out) < q.Limit); k, _ = c.Next() {
+		v, err := t.ViolationByDecision(string(k))
+		if err != nil {
+			return nil, err
+		}
+		if v != nil && v.Status == rules.StatusPaid {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
+}
+
 // violationsOf loads the records numbered rns (sorted), filtered and limited by q.
 func (t *Tx) violationsOf(rns []string, q ViolationQuery) ([]rules.Violation, error) {
 	var out []rules.Violation
@@ -415,12 +445,8 @@ func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
 
 // PaymentOfDecision returns the payment of a decision, or nil.
 func (t *Tx) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
-	id := t.b(bucketPaidDecisions).Get([]byte(decisionNo))
-	if id == nil {
-		return nil, nil
-	}
 	var p rules.Payment
-	ok, err := getJSON(t.b(bucketPayments), id, &p)
+	ok, err := getJSON(t.b(bucketPayments), []byte(decisionNo), &p)
 	if !ok {
 		return nil, err
 	}
@@ -433,18 +459,14 @@ func (t *Tx) NextPaymentID() (string, error) {
 	return fmt.Sprintf("P%010d", n), err
 }
 
-// InsertPayment records a payment; a second payment of a decision is ErrAlreadyPaid.
+// InsertPayment records a payment, keyed by its decision: a second payment
+// of a decision is ErrAlreadyPaid.
 func (t *Tx) InsertPayment(p *rules.Payment) error {
-	pd := t.b(bucketPaidDecisions)
-	if pd.Get([]byte(p.DecisionNo)) != nil {
+	b := t.b(bucketPayments)
+	if b.Get([]byte(p.DecisionNo)) != nil {
 		return rules.ErrAlreadyPaid
 	}
-	if err := pd.Put([]byte(p.DecisionNo), []byte(p.ID)); err != nil {
-		return err
-	}
-	b := t.b(bucketPayments)
-	b.FillPercent = 1
-	return putJSON(b, []byte(p.ID), p)
+	return putJSON(b, []byte(p.DecisionNo), p)
 }
 
 // ---- idempotency, audit, outbox ----

@@ -1,0 +1,58 @@
+package embedded_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jgctl/jgctl/internal/perf"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/client/embedded"
+	"github.com/jgctl/jgctl/pkg/rules"
+)
+
+// benchStore imports n decided (payable) records into a fresh durable store.
+func benchStore(b *testing.B, n int) *embedded.Client {
+	b.Helper()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	var buf bytes.Buffer
+	perf.ViolationsCSV(&buf, 0, n, 50000, 1, 1)
+	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkPay measures durable payments by decision number: one payer, and
+// 64 concurrent payers sharing group commits. scripts/bench.sh runs the
+// same with raw bbolt baselines beside it (cmd/jgbench).
+func BenchmarkPay(b *testing.B) {
+	for _, payers := range []int{1, 64} {
+		b.Run(fmt.Sprintf("payers=%d", payers), func(b *testing.B) {
+			c := benchStore(b, 200000)
+			var next atomic.Int64
+			b.SetParallelism(payers)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1) - 1
+					if i >= 200000 {
+						b.Fatal("out of decisions: lower -benchtime")
+					}
+					if _, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("k", i)}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
