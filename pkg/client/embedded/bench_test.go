@@ -56,3 +56,46 @@ func BenchmarkPay(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImport measures a durable violation import (every index) of
+// 100,000 rows a round into a store that grows with each round.
+func BenchmarkImport(b *testing.B) {
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "import.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	const rows = 100000
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		var buf bytes.Buffer
+		perf.ViolationsCSV(&buf, i*rows, rows, 250000, 10, uint64(i))
+		b.StartTimer()
+		res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil)
+		if err != nil || res.Inserted != rows {
+			b.Fatal(res, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkListByPlate lists one plate's violations among 1,000,000 records (warm).
+func BenchmarkListByPlate(b *testing.B) {
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "list.db"), embedded.UnsafeNoSync())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var buf bytes.Buffer
+	perf.ViolationsCSV(&buf, 0, 1000000, 250000, 10, 1)
+	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := c.ListViolations(context.Background(), api.ListViolationsRequest{Plate: perf.Plate(i * 7919 % 250000), PlateType: "02"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Measures jgctl's performance targets beside raw baselines in the same run
+# (docs/performance.md). Bounded in time: a few minutes on 2 cores.
+#   scripts/bench.sh [ROWS]      (default 1000000 rows per import round)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+work=$(mktemp -d "${TMPDIR:-/tmp}/jgbench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/jgctl" ./cmd/jgctl
+go build -o "$work/jgbench" ./cmd/jgbench
+
+echo "# jgctl benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(go version | cut -d' ' -f3)"
+echo
+"$work/jgbench" -dir "$work" -rows "$rows"
+
+echo
+echo "## Whole-process figures"
+echo
+# Peak RSS of a streaming import of $rows rows as its own process.
+rss=$( { /usr/bin/time -f '%M' "$work/jgctl" --store "$work/rss.db" -o json import violations "$work/round0.csv" >/dev/null; } 2>&1 | tail -1 )
+echo "- \`jgctl import violations\` of $rows rows, peak RSS: $((rss / 1024)) MiB (target < 100 MB)"
+
+# `jgctl violations list` as a whole process on the store of 2 × $rows records,
+# beside the cost of starting the same binary for --version-like work.
+time_runs() { # prints p50 and p99 in ms of 200 runs of "$@"
+  local ts=()
+  for _ in $(seq 200); do
+    local s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; local e=$(date +%s%N)
+    ts+=($(( (e - s) / 1000 )))
+  done
+  printf '%s\n' "${ts[@]}" | sort -n | awk '{a[NR]=$1} END {printf "p50 %.1f ms, p99 %.1f ms", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}'
+}
+list=$(time_runs "$work/jgctl" --store "$work/jgctl.db" violations list --plate 鲁A00001 --plate-type 02 -o json)
+help=$(time_runs "$work/jgctl" --help)
+echo "- \`jgctl violations list --plate …\` on $((2 * rows)) records, whole process: $list (target < 30 ms)"
+echo "- baseline, \`jgctl --help\` (process start, no store): $help"
