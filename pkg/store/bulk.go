@@ -17,7 +17,6 @@ type NewViolation struct {
 	Raw []byte
 }
 
-
 // Refused is a row that InsertViolations did not write.
 type Refused struct {
 	Line int

@@ -69,7 +69,19 @@ func Open(path string, o Options) (*Store, error) {
 	}
 	s := &Store{db: db}
 	if o.ReadOnly {
-		err = db.View(func(tx *bolt.Tx) error { return checkVersion(tx, false) })
+		var v int
+		if err = db.View(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err }); err == nil && v == 0 {
+			// Created but never initialised (a writer died at once):
+			// initialise it, then read it as an empty store.
+			db.Close()
+			if err := initFile(path, o); err != nil {
+				return nil, err
+			}
+			return Open(path, o)
+		}
+		if err == nil {
+			err = db.View(func(tx *bolt.Tx) error { return checkVersion(tx, false) })
+		}
 	} else {
 		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
 	}

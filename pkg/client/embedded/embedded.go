@@ -183,3 +183,7 @@ func (c *Client) ExpirePending(ctx context.Context) (int, error) {
 func (c *Client) Outbox(ctx context.Context, after uint64, limit int) ([]rules.Notification, error) {
 	return c.e.Outbox(ctx, c.actor, after, limit)
 }
+
+// Verify checks the store file and that its indexes agree with its
+// records (a local maintenance operation: `jgctl store check`).
+func (c *Client) Verify() (*store.Report, error) { return c.st.Verify() }

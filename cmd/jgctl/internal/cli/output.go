@@ -104,3 +104,6 @@ func (f *Factory) say(zh, en string, args ...any) {
 		fmt.Fprintf(f.IO.Out, t(f.Config.Lang, zh, en)+"\n", args...)
 	}
 }
+
+// sayErr prints a diagnostic line to stderr.
+func (f *Factory) sayErr(line string) { fmt.Fprintln(f.IO.Err, line) }

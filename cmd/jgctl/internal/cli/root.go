@@ -139,7 +139,7 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json", "plain"))
 	root.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en"))
 	root.AddCommand(newImportCmd(f), newRegisterCmd(f), newBindCmd(f), newBindingsCmd(f), newViolationsCmd(f),
-		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f))
+		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f), newStoreCmd(f))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	rejectUnknownSubcommands(root)
 	return root

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Report is the result of Verify.
+type Report struct {
+	SchemaVersion int      `json:"schema_version"`
+	Records       int      `json:"records"`
+	Decisions     int      `json:"decisions"`
+	Payments      int      `json:"payments"`
+	PlateIndex    int      `json:"plate_index_entries"`
+	PlateRuns     int      `json:"plate_index_runs"`
+	StatusIndex   int      `json:"status_index_entries"`
+	Problems      []string `json:"problems"`
+}
+
+// Verify checks the file (bbolt's page check) and that every index agrees
+// with the records: each record has exactly one plate and one status
+// entry (unless paid) and each decision points at its record.
+func (s *Store) Verify() (*Report, error) {
+	r := &Report{Problems: []string{}}
+	err := s.db.View(func(btx *bolt.Tx) error {
+		for err := range btx.Check() {
+			r.Problems = append(r.Problems, "page check: "+err.Error())
+		}
+		var err error
+		if r.SchemaVersion, err = readVersion(btx); err != nil {
+			return err
+		}
+		t := &Tx{tx: btx}
+		plates := map[string]bool{}
+		runs := t.b(idxViolationPlate)
+		runs.ForEachBucket(func(name []byte) error {
+			r.PlateRuns++
+			return runs.Bucket(name).ForEach(func(k, _ []byte) error {
+				r.PlateIndex++
+				plates[string(k)] = true
+				return nil
+			})
+		})
+		statuses := map[string]bool{}
+		t.b(idxViolationStatus).ForEach(func(k, _ []byte) error {
+			r.StatusIndex++
+			statuses[string(k)] = true
+			return nil
+		})
+		r.Decisions = t.b(bucketDecisions).Stats().KeyN
+		r.Payments = t.b(bucketPayments).Stats().KeyN
+		problem := func(format string, args ...any) {
+			if len(r.Problems) < 100 {
+				r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+			}
+		}
+		return t.b(bucketViolations).ForEach(func(k, raw []byte) error {
+			r.Records++
+			var v rules.Violation
+			if err := DecodeViolation(raw, &v); err != nil {
+				problem("record %s: %v", k, err)
+				return nil
+			}
+			if !plates[string(key(v.Plate, string(v.PlateType), v.RecordNo))] {
+				problem("record %s: missing from the plate index", k)
+			}
+			if indexedStatus(v.Status) != statuses[string(key(string(v.Status), v.RecordNo))] {
+				problem("record %s: status index disagrees with status %s", k, v.Status)
+			}
+			if v.DecisionNo != "" && string(t.b(bucketDecisions).Get([]byte(v.DecisionNo))) != v.RecordNo {
+				problem("record %s: decision %s does not point at it", k, v.DecisionNo)
+			}
+			return nil
+		})
+	})
+	if err == nil {
+		if r.PlateIndex != r.Records {
+			r.Problems = append(r.Problems, fmt.Sprintf("plate index has %d entries for %d records", r.PlateIndex, r.Records))
+		}
+	}
+	return r, err
+}
