@@ -29,7 +29,12 @@ func main() {
 	dur := flag.Duration("duration", 3*time.Second, "length of each payment run")
 	only := flag.String("only", "", "run only: import, list or pay")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here")
+	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
 	flag.Parse()
+	if *gen != "" {
+		genCSV(*gen, 0, *rows, 10)
+		return
+	}
 	if *cpu != "" {
 		f, err := os.Create(*cpu)
 		check(err)

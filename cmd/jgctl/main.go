@@ -4,10 +4,16 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
 )
 
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Keep a streaming import's heap small: the garbage collector
+		// works harder rather than letting the heap double (GOGC) past this.
+		debug.SetMemoryLimit(64 << 20)
+	}
 	os.Exit(cli.Main(os.Args[1:], cli.StdIO()))
 }

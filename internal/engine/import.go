@@ -23,7 +23,7 @@ var importColumns = map[api.ImportKind][]string{
 }
 
 const (
-	defaultChunk  = 16384
+	defaultChunk  = 8192
 	maxRejectList = 1000
 )
 
@@ -70,7 +70,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 	}
 	p := &rowParser{today: e.today(), codes: e.codes}
-	// The parser runs ahead of the writer by up to two chunks.
+	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
 		vehs  []rules.Vehicle
@@ -78,7 +78,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		bad   []lineErr
 		rows  int
 	}
-	batches := make(chan batch, 2)
+	batches := make(chan batch, 1)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -220,11 +220,11 @@ func (p *rowParser) parse(k api.ImportKind, row *ingest.Row, lics *[]rules.Licen
 		if err != nil {
 			return err
 		}
-		raw, err := store.EncodeViolation(&v)
+		nv, err := store.NewViolationOf(&v, row.Line)
 		if err != nil {
 			return err
 		}
-		*viols = append(*viols, store.NewViolation{V: v, Line: row.Line, Raw: raw})
+		*viols = append(*viols, nv)
 		return nil
 	}
 }

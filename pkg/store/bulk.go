@@ -7,14 +7,22 @@ import (
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// NewViolation is one row of a bulk insert; Line is the caller's tag
-// (the input line number), returned with any row it refuses.
+// NewViolation is one row of a bulk insert, already encoded (so that the
+// encoding can run on another goroutine than the writer) and slimmed to
+// what the indexes need. Line is the caller's tag (the input line number),
+// returned with any row InsertViolations refuses.
 type NewViolation struct {
-	V    rules.Violation
-	Line int
-	// Raw is V encoded (EncodeViolation), done by the caller so that the
-	// encoding can run on another goroutine than the writer.
-	Raw []byte
+	Line                                           int
+	recordNo, plate, plateType, status, decisionNo string
+	driver                                         string
+	raw                                            []byte
+}
+
+// NewViolationOf prepares a record for InsertViolations.
+func NewViolationOf(v *rules.Violation, line int) (NewViolation, error) {
+	raw, err := EncodeViolation(v)
+	return NewViolation{Line: line, recordNo: v.RecordNo, plate: v.Plate, plateType: string(v.PlateType), status: string(v.Status),
+		decisionNo: v.DecisionNo, driver: v.DriverIDNumber, raw: raw}, err
 }
 
 // Refused is a row that InsertViolations did not write.
@@ -33,14 +41,14 @@ var ErrDuplicateRecord = rules.ErrDuplicateRecord
 // every index is written in key order, so a chunk touches each B+tree page
 // once; the plate keys become a new sorted run (runs.go).
 func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error) {
-	slices.SortFunc(rows, func(a, b NewViolation) int { return compareStrings(a.V.RecordNo, b.V.RecordNo) })
+	slices.SortFunc(rows, func(a, b NewViolation) int { return compareStrings(a.recordNo, b.recordNo) })
 	prim, dec := t.b(bucketViolations), t.b(bucketDecisions)
 	prim.FillPercent = 1
 	// Records usually arrive in record-number order: when the whole chunk
 	// sorts after the last stored record, no row can be a duplicate and
 	// the per-row lookups are skipped.
 	checkDup := true
-	if last, _ := prim.Cursor().Last(); len(rows) > 0 && (last == nil || string(last) < rows[0].V.RecordNo) {
+	if last, _ := prim.Cursor().Last(); len(rows) > 0 && (last == nil || string(last) < rows[0].recordNo) {
 		checkDup = false
 	}
 	var plateKeys, statusKeys, driverKeys [][]byte
@@ -48,35 +56,29 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 	var decKeys []decKey
 	seenDec := map[string]bool{}
 	for i := range rows {
-		v := &rows[i].V
-		if (i > 0 && rows[i-1].V.RecordNo == v.RecordNo) || (checkDup && prim.Get([]byte(v.RecordNo)) != nil) {
-			refused = append(refused, Refused{rows[i].Line, ErrDuplicateRecord.Withf("%s", v.RecordNo)})
+		v := &rows[i]
+		if (i > 0 && rows[i-1].recordNo == v.recordNo) || (checkDup && prim.Get([]byte(v.recordNo)) != nil) {
+			refused = append(refused, Refused{v.Line, ErrDuplicateRecord.Withf("%s", v.recordNo)})
 			continue
 		}
-		if v.DecisionNo != "" {
-			if seenDec[v.DecisionNo] || dec.Get([]byte(v.DecisionNo)) != nil {
-				refused = append(refused, Refused{rows[i].Line, rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.DecisionNo)})
+		if v.decisionNo != "" {
+			if seenDec[v.decisionNo] || dec.Get([]byte(v.decisionNo)) != nil {
+				refused = append(refused, Refused{v.Line, rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.decisionNo)})
 				continue
 			}
-			seenDec[v.DecisionNo] = true
-			decKeys = append(decKeys, decKey{[]byte(v.DecisionNo), []byte(v.RecordNo)})
+			seenDec[v.decisionNo] = true
+			decKeys = append(decKeys, decKey{[]byte(v.decisionNo), []byte(v.recordNo)})
 		}
 		// bbolt keeps key and value slices until commit: each is fresh.
-		val := rows[i].Raw
-		if val == nil {
-			if val, err = EncodeViolation(v); err != nil {
-				return 0, nil, err
-			}
-		}
-		if err := prim.Put([]byte(v.RecordNo), val); err != nil {
+		if err := prim.Put([]byte(v.recordNo), v.raw); err != nil {
 			return 0, nil, err
 		}
-		plateKeys = append(plateKeys, key(v.Plate, string(v.PlateType), v.RecordNo))
-		if indexedStatus(v.Status) {
-			statusKeys = append(statusKeys, key(string(v.Status), v.RecordNo))
+		plateKeys = append(plateKeys, key(v.plate, v.plateType, v.recordNo))
+		if indexedStatus(rules.Status(v.status)) {
+			statusKeys = append(statusKeys, key(v.status, v.recordNo))
 		}
-		if v.DriverIDNumber != "" {
-			driverKeys = append(driverKeys, key(v.DriverIDNumber, v.RecordNo))
+		if v.driver != "" {
+			driverKeys = append(driverKeys, key(v.driver, v.recordNo))
 		}
 		inserted++
 	}

@@ -18,17 +18,20 @@ import (
 //     append, whatever the store's size;
 //   - when mergeFanIn level-0 runs exist, the same transaction merges them
 //     into one level-1 run, so a query seeks at most mergeFanIn-1 small
-//     runs plus one run per ~mergeFanIn chunks of history;
+//     runs plus one run per mergeFanIn chunks of history (about 8 per
+//     million records);
 //   - records written one at a time go to a small ordinary bucket ("live").
 //
 // A query seeks its prefix in every run. Every step is inside a single
 // transaction, so the index is always consistent with the records.
-const mergeFanIn = 8
+const mergeFanIn = 16
 
 const (
 	runLevel0 byte = 0
-	runLevel1 byte = 1
-	runLive   byte = 0xFF
+	// maxRunLevel bounds merges: a level-1 run holds mergeFanIn chunks
+	// (about 130,000 keys), which one transaction merges in about 10 MB.
+	maxRunLevel byte = 1
+	runLive     byte = 0xFF
 )
 
 func runName(level byte, id uint64) []byte { return append([]byte{level}, u64(id)...) }
@@ -50,38 +53,61 @@ func addRun(parent *bolt.Bucket, keys [][]byte) error {
 	if err := putSorted(run, keys); err != nil {
 		return err
 	}
-	var level0 [][]byte
-	c := parent.Cursor()
-	for k, v := c.Seek([]byte{runLevel0}); k != nil && k[0] == runLevel0; k, v = c.Next() {
-		if v == nil {
-			level0 = append(level0, bytes.Clone(k))
+	for level := runLevel0; level < maxRunLevel; level++ {
+		var names [][]byte
+		c := parent.Cursor()
+		for k, v := c.Seek([]byte{level}); k != nil && k[0] == level; k, v = c.Next() {
+			if v == nil {
+				names = append(names, bytes.Clone(k))
+			}
+		}
+		if len(names) < mergeFanIn {
+			return nil
+		}
+		if err := mergeRuns(parent, names, level+1); err != nil {
+			return err
 		}
 	}
-	if len(level0) < mergeFanIn {
-		return nil
-	}
-	return mergeRuns(parent, level0)
+	return nil
 }
 
-// mergeRuns replaces the named runs by one level-1 run holding all their keys.
-func mergeRuns(parent *bolt.Bucket, names [][]byte) error {
-	var all [][]byte
-	for _, n := range names {
-		parent.Bucket(n).ForEach(func(k, _ []byte) error {
-			all = append(all, bytes.Clone(k)) // pages of deleted runs may be reused
-			return nil
-		})
-	}
+// mergeRuns replaces the named runs by one run of the given level holding
+// all their keys. It streams a k-way merge of the runs' cursors into the
+// new run (bbolt copies each key on Put), so it holds no key list of its own.
+func mergeRuns(parent *bolt.Bucket, names [][]byte, level byte) error {
 	id, err := parent.NextSequence()
 	if err != nil {
 		return err
 	}
-	merged, err := parent.CreateBucket(runName(runLevel1, id))
+	merged, err := parent.CreateBucket(runName(level, id))
 	if err != nil {
 		return err
 	}
-	if err := putSorted(merged, all); err != nil {
-		return err
+	merged.FillPercent = 1
+	curs := make([]*bolt.Cursor, len(names))
+	heads := make([][]byte, len(names))
+	for i, n := range names {
+		curs[i] = parent.Bucket(n).Cursor()
+		heads[i], _ = curs[i].First()
+	}
+	var last []byte
+	for {
+		min := -1
+		for i, h := range heads {
+			if h != nil && (min < 0 || bytes.Compare(h, heads[min]) < 0) {
+				min = i
+			}
+		}
+		if min < 0 {
+			break
+		}
+		if k := heads[min]; last == nil || !bytes.Equal(k, last) {
+			if err := merged.Put(k, nil); err != nil {
+				return err
+			}
+			last = k
+		}
+		heads[min], _ = curs[min].Next()
 	}
 	for _, n := range names {
 		if err := parent.DeleteBucket(n); err != nil {

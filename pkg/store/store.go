@@ -55,7 +55,8 @@ func Open(path string, o Options) (*Store, error) {
 	bo.Timeout = o.LockTimeout
 	bo.ReadOnly = o.ReadOnly
 	bo.NoSync = o.NoSync
-	bo.NoFreelistSync = true
+	// The freelist is written at each commit (NoFreelistSync off): without
+	// it every read-write open would walk the whole file to rebuild it.
 	bo.FreelistType = bolt.FreelistMapType
 	// Map 1 GiB of address space up front: a write that has to remap
 	// waits for every open reader, which shows up as latency spikes.
