@@ -403,6 +403,21 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	} else if row.Get("served_on") != "" {
 		return v, rules.Invalid("served_on", "SERVED_WITHOUT_DECISION", "有送达日期但没有决定书编号", "served_on is given without a decision_no")
 	}
+	// A pending reconsideration or lawsuit (处罚法 §73) stops the late fee.
+	if from, err := date(row, "suspended_from", false); err != nil {
+		return v, err
+	} else if !from.IsZero() {
+		to, err := date(row, "suspended_to", false)
+		if err != nil {
+			return v, err
+		}
+		if !to.IsZero() && to.Before(from) {
+			return v, rules.Invalid("suspended_to", "SUSPENSION_RANGE", "暂停结束日期早于开始日期", "suspended_to is before suspended_from")
+		}
+		v.Suspensions = []rules.Suspension{{From: from, To: to}}
+	} else if row.Get("suspended_to") != "" {
+		return v, rules.Invalid("suspended_from", "IMPORT_FIELD_REQUIRED", "有暂停结束日期但没有开始日期", "suspended_to is given without suspended_from")
+	}
 	if s := row.Get("driver_id_number"); s != "" {
 		id, err := rules.ParseIDNumber(s, p.today)
 		if err != nil {

@@ -159,7 +159,7 @@ type ListViolationsRequest struct {
 // amount due as of the query time.
 type ViolationView struct {
 	rules.Violation
-	DueOn     rules.Date  `json:"due_on,omitempty"`
+	DueOn     rules.Date  `json:"due_on,omitzero"`
 	LateFee   rules.Money `json:"late_fee"`
 	AmountDue rules.Money `json:"amount_due"`
 }
@@ -207,6 +207,6 @@ type Receipt struct {
 type QuoteRequest struct {
 	Fine     rules.Money        `json:"fine"`
 	ServedOn rules.Date         `json:"served_on"`
-	On       rules.Date         `json:"on,omitempty"`
+	On       rules.Date         `json:"on,omitzero"`
 	Suspend  []rules.Suspension `json:"suspensions,omitempty"`
 }

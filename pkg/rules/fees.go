@@ -23,14 +23,14 @@ func DefaultFeePolicy() FeePolicy {
 // (行政复议 or 行政诉讼 pending, 处罚法 §73). An open range has a zero To.
 type Suspension struct {
 	From Date `json:"from"`
-	To   Date `json:"to,omitempty"`
+	To   Date `json:"to,omitzero"`
 }
 
 // FeeQuote is the amount due on a given date.
 type FeeQuote struct {
 	Fine      Money `json:"fine"`
-	ServedOn  Date  `json:"served_on,omitempty"`
-	DueOn     Date  `json:"due_on,omitempty"`
+	ServedOn  Date  `json:"served_on,omitzero"`
+	DueOn     Date  `json:"due_on,omitzero"`
 	On        Date  `json:"on"`
 	LateDays  int   `json:"late_days"`
 	LateFee   Money `json:"late_fee"`
@@ -63,7 +63,7 @@ func (p FeePolicy) Quote(fine Money, servedOn, on Date, suspensions []Suspension
 	q.LateDays = max(0, on.DaysSince(q.DueOn)-suspendedDays(q.DueOn.AddDays(1), on, suspensions))
 	fineFen := fine.FenValue()
 	lateFen := (fineFen*p.DailyRatePercent*int64(q.LateDays) + 50) / 100
-	if lateFen >= fineFen && q.LateDays > 0 {
+	if lateFen >= fineFen && fineFen > 0 && q.LateDays > 0 { // a zero fine (warning) has no cap to reach
 		lateFen, q.Capped = fineFen, true
 	}
 	q.LateFee = Fen(lateFen)

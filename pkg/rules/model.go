@@ -34,7 +34,7 @@ type Licence struct {
 	FileNo        string        `json:"file_no"`
 	Classes       string        `json:"classes"`
 	FirstIssuedOn Date          `json:"first_issued_on"`
-	ValidUntil    Date          `json:"valid_until,omitempty"`
+	ValidUntil    Date          `json:"valid_until,omitzero"`
 	Status        LicenceStatus `json:"status"`
 	Phone         string        `json:"phone,omitempty"`
 }
@@ -47,7 +47,7 @@ type Vehicle struct {
 	OwnerIDNumber string    `json:"owner_id_number"`
 	OwnerName     string    `json:"owner_name"`
 	VIN           string    `json:"vin,omitempty"`
-	RegisteredOn  Date      `json:"registered_on,omitempty"`
+	RegisteredOn  Date      `json:"registered_on,omitzero"`
 }
 
 // Person is a registered platform user.
@@ -129,7 +129,7 @@ type Violation struct {
 	Status      Status    `json:"status"`
 	// The decision, once one exists.
 	DecisionNo string `json:"decision_no,omitempty"`
-	ServedOn   Date   `json:"served_on,omitempty"`
+	ServedOn   Date   `json:"served_on,omitzero"`
 	// DriverIDNumber is the person the decision was issued to (points go to them).
 	DriverIDNumber string       `json:"driver_id_number,omitempty"`
 	Suspensions    []Suspension `json:"suspensions,omitempty"`
