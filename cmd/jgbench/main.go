@@ -151,7 +151,8 @@ func payments(dir string, d time.Duration) {
 	const decisions = 400000
 	src := filepath.Join(dir, "decisions.csv")
 	genCSV(src, 10_000_000, decisions, 1)
-	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.WithClock(now))
+	// A long-running payer process, as `jgctl serve` will be.
+	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.WithClock(now), embedded.FastCommits())
 	check(err)
 	defer c.Close()
 	importFile(c, src)

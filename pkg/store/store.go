@@ -26,6 +26,12 @@ type Options struct {
 	LockTimeout time.Duration
 	// NoSync skips fsync: tests and benchmarks only.
 	NoSync bool
+	// FastCommits does not write the free-page list at each commit, so a
+	// commit writes fewer pages (about twice the durable payments per
+	// second for one caller), but opening read-write walks the whole file
+	// to rebuild the list (about 0.3 s per million records). For
+	// long-running processes (a server); still fully durable.
+	FastCommits bool
 }
 
 // Store is an open bbolt store.
@@ -55,8 +61,7 @@ func Open(path string, o Options) (*Store, error) {
 	bo.Timeout = o.LockTimeout
 	bo.ReadOnly = o.ReadOnly
 	bo.NoSync = o.NoSync
-	// The freelist is written at each commit (NoFreelistSync off): without
-	// it every read-write open would walk the whole file to rebuild it.
+	bo.NoFreelistSync = o.FastCommits
 	bo.FreelistType = bolt.FreelistMapType
 	// Map 1 GiB of address space up front: a write that has to remap
 	// waits for every open reader, which shows up as latency spikes.

@@ -19,7 +19,7 @@ import (
 func benchStore(b *testing.B, n int) *embedded.Client {
 	b.Helper()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.WithClock(func() time.Time { return now }))
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.WithClock(func() time.Time { return now }), embedded.FastCommits())
 	if err != nil {
 		b.Fatal(err)
 	}
