@@ -159,13 +159,15 @@ type lineErr struct {
 	err  error
 }
 
-func putLicences(tx *store.Tx, ls []rules.Licence) (ins, upd int, err error) {
-	for i := range ls {
-		old, err := tx.Licence(ls[i].IDNumber)
+// upsert writes items, each after loading its previous version, and counts
+// inserts and updates.
+func upsert[T any](items []T, load func(*T) (*T, error), put func(item, old *T) error) (ins, upd int, err error) {
+	for i := range items {
+		old, err := load(&items[i])
 		if err != nil {
 			return 0, 0, err
 		}
-		if err := tx.PutLicence(&ls[i]); err != nil {
+		if err := put(&items[i], old); err != nil {
 			return 0, 0, err
 		}
 		if old == nil {
@@ -177,22 +179,13 @@ func putLicences(tx *store.Tx, ls []rules.Licence) (ins, upd int, err error) {
 	return ins, upd, nil
 }
 
+func putLicences(tx *store.Tx, ls []rules.Licence) (ins, upd int, err error) {
+	return upsert(ls, func(l *rules.Licence) (*rules.Licence, error) { return tx.Licence(l.IDNumber) },
+		func(l, _ *rules.Licence) error { return tx.PutLicence(l) })
+}
+
 func putVehicles(tx *store.Tx, vs []rules.Vehicle) (ins, upd int, err error) {
-	for i := range vs {
-		old, err := tx.Vehicle(vs[i].Plate, vs[i].PlateType)
-		if err != nil {
-			return 0, 0, err
-		}
-		if err := tx.PutVehicle(&vs[i], old); err != nil {
-			return 0, 0, err
-		}
-		if old == nil {
-			ins++
-		} else {
-			upd++
-		}
-	}
-	return ins, upd, nil
+	return upsert(vs, func(v *rules.Vehicle) (*rules.Vehicle, error) { return tx.Vehicle(v.Plate, v.PlateType) }, tx.PutVehicle)
 }
 
 // rowParser turns import rows into records, validating every field.

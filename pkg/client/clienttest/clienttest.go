@@ -6,7 +6,6 @@ package clienttest
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -75,22 +74,12 @@ func setup(t *testing.T, mk Factory) *fixture {
 	f := &fixture{t: t, ctx: t.Context(), clock: NewClock(Start), gw: gateway.NewSandbox(gateway.Approve)}
 	f.env = mk(t, f.clock.Now, f.gw)
 	f.staff = f.env.As(api.Staff)
-	for _, k := range []struct {
-		kind api.ImportKind
-		file string
-	}{{api.ImportLicences, "licences.csv"}, {api.ImportVehicles, "vehicles.csv"}, {api.ImportViolations, "violations.csv"}, {api.ImportViolations, "violations.jsonl"}} {
-		fh, err := examples.Files.Open(k.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := f.staff.Import(f.ctx, api.ImportRequest{Kind: k.kind}, fh.(fs.File), nil)
-		fh.Close()
-		if err != nil {
-			t.Fatalf("import %s: %v", k.file, err)
-		}
+	if err := examples.Load(f.ctx, f.staff, func(file string, res *api.ImportResult) {
 		if res.Rejected != 0 {
-			t.Fatalf("import %s rejected %v", k.file, res.Rejects)
+			t.Fatalf("import %s rejected %v", file, res.Rejects)
 		}
+	}); err != nil {
+		t.Fatalf("import the examples: %v", err)
 	}
 	return f
 }

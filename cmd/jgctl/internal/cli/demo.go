@@ -48,20 +48,10 @@ func newDemoCmd(f *Factory) *cobra.Command {
 			}
 
 			step(1, "工作人员导入样例数据（examples/）", "Staff import the sample data (examples/)")
-			for _, k := range []struct {
-				kind api.ImportKind
-				file string
-			}{{api.ImportLicences, "licences.csv"}, {api.ImportVehicles, "vehicles.csv"}, {api.ImportViolations, "violations.csv"}, {api.ImportViolations, "violations.jsonl"}} {
-				fh, err := examples.Files.Open(k.file)
-				if err != nil {
-					return err
-				}
-				res, err := staff.Import(ctx, api.ImportRequest{Kind: k.kind}, fh, nil)
-				fh.Close()
-				if err != nil {
-					return err
-				}
-				f.say("  %-18s %d 行，新增 %d，拒绝 %d", "  %-18s %d rows, %d inserted, %d rejected", k.file, res.Rows, res.Inserted, res.Rejected)
+			if err := examples.Load(ctx, staff, func(file string, res *api.ImportResult) {
+				f.say("  %-18s %d 行，新增 %d，拒绝 %d", "  %-18s %d rows, %d inserted, %d rejected", file, res.Rows, res.Inserted, res.Rejected)
+			}); err != nil {
+				return err
 			}
 
 			zhang := staff.As(api.Actor{Role: api.RolePerson, IDNumber: demoZhang})
