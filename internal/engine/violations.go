@@ -267,11 +267,15 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 			return err
 		}
 		q := e.quote(v, today)
+		order := rules.PaymentOrder{DecisionNo: no, RecordNo: v.RecordNo, IDNumber: p.IDNumber, Amount: q.AmountDue, CreatedAt: now, ExpiresAt: v.PendingUntil}
+		if err := tx.InsertOrder(&order); err != nil {
+			return err
+		}
 		if err := e.notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
 			v.RecordNo, no, v.PendingUntil.In(rules.China).Format("15:04"), q.AmountDue)); err != nil {
 			return err
 		}
-		out = &api.HandleResult{RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
+		out = &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
 		return remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err

@@ -179,6 +179,7 @@ type HandleRequest struct {
 
 // HandleResult is the pending decision and its payment order.
 type HandleResult struct {
+	OrderID      string      `json:"order_id"`
 	RecordNo     string      `json:"record_no"`
 	DecisionNo   string      `json:"decision_no"`
 	Fine         rules.Money `json:"fine"`

@@ -161,6 +161,19 @@ const (
 	BindingPending = "pending"
 )
 
+// PaymentOrder is what an online handling asks the person to pay: the
+// amount due on the pending decision and when the offer lapses. Paying the
+// decision settles it; if unpaid at ExpiresAt, the handling expires.
+type PaymentOrder struct {
+	ID         string    `json:"order_id"`
+	DecisionNo string    `json:"decision_no"`
+	RecordNo   string    `json:"record_no"`
+	IDNumber   string    `json:"id_number"`
+	Amount     Money     `json:"amount"`
+	CreatedAt  time.Time `json:"created_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
 // Payment is a completed payment of a decision.
 type Payment struct {
 	ID             string    `json:"payment_id"`

@@ -11,6 +11,7 @@ package store
 //	bindings/<binding_id>                       rules.Binding (8-byte big-endian IDs)
 //	violations/<record_no>                      rules.Violation
 //	decisions/<decision_no>                     <record_no>        (unique: one decision, one record)
+//	orders/<order_id>                           rules.PaymentOrder (append-only; its state follows its decision)
 //	payments/<decision_no>                      rules.Payment      (unique: one payment per decision)
 //	idempotency/<scope>\x00<key>                idemRecord
 //	audit/<seq>                                 AuditEntry
@@ -40,6 +41,7 @@ var (
 	bucketBindings      = []byte("bindings")
 	bucketViolations    = []byte("violations")
 	bucketDecisions     = []byte("decisions")
+	bucketOrders        = []byte("orders")
 	bucketPayments      = []byte("payments")
 	bucketIdempotency   = []byte("idempotency")
 	bucketAudit         = []byte("audit")
@@ -56,7 +58,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketLicences, bucketVehicles, bucketPersons, bucketUnits, bucketBindings,
-	bucketViolations, bucketDecisions, bucketPayments, bucketIdempotency,
+	bucketViolations, bucketDecisions, bucketOrders, bucketPayments, bucketIdempotency,
 	bucketAudit, bucketOutbox, idxVehicleOwner, idxBindingPerson, idxBindingVehicle,
 	idxViolationPlate, idxViolationDriver, idxViolationStatus, idxViolationPending,
 }

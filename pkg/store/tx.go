@@ -453,6 +453,28 @@ func (t *Tx) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
 	return &p, nil
 }
 
+// InsertOrder records a payment order, allocating its ID.
+func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
+	b := t.b(bucketOrders)
+	n, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	o.ID = fmt.Sprintf("O%010d", n)
+	b.FillPercent = 1
+	return putJSON(b, []byte(o.ID), o)
+}
+
+// Order returns a payment order by ID, or nil.
+func (t *Tx) Order(id string) (*rules.PaymentOrder, error) {
+	var o rules.PaymentOrder
+	ok, err := getJSON(t.b(bucketOrders), []byte(id), &o)
+	if !ok {
+		return nil, err
+	}
+	return &o, nil
+}
+
 // NextPaymentID allocates a payment ID.
 func (t *Tx) NextPaymentID() (string, error) {
 	n, err := t.b(bucketPayments).NextSequence()

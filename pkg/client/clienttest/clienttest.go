@@ -244,7 +244,7 @@ func testHandleAndPay(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.DecisionNo) != 16 || h.AmountDue.String() != "200.00" {
+	if len(h.DecisionNo) != 16 || h.AmountDue.String() != "200.00" || h.OrderID == "" || !h.PendingUntil.Equal(Start.Add(30*time.Minute)) {
 		t.Fatalf("handle = %+v", h)
 	}
 	r1, err := z.Pay(f.ctx, api.PayRequest{RecordNo: RecCamera200, Mutation: api.Mutation{IdempotencyKey: "k1"}})

@@ -92,9 +92,9 @@ func newViolationsCmd(f *Factory) *cobra.Command {
 			}
 			f.say("已受理，请在 %s 前缴款，逾期未缴将撤销本次处理。", "Accepted. Pay by %s or this handling lapses.", fmtTime(res.PendingUntil))
 			return f.print(listing{
-				cols: []column{{"记录编号", "RECORD NO", false}, {"决定书编号", "DECISION NO", false}, {"罚款", "FINE", true},
+				cols: []column{{"记录编号", "RECORD NO", false}, {"决定书编号", "DECISION NO", false}, {"缴款单号", "ORDER ID", false}, {"罚款", "FINE", true},
 					{"记分", "POINTS", true}, {"应缴", "AMOUNT DUE", true}, {"缴款截止", "PAY BY", false}},
-				rows: [][]string{{res.RecordNo, res.DecisionNo, res.Fine.String(), strconv.Itoa(res.Points), res.AmountDue.String(), fmtTime(res.PendingUntil)}},
+				rows: [][]string{{res.RecordNo, res.DecisionNo, res.OrderID, res.Fine.String(), strconv.Itoa(res.Points), res.AmountDue.String(), fmtTime(res.PendingUntil)}},
 				json: res,
 			})
 		},
