@@ -8,62 +8,83 @@ import (
 )
 
 // groupCommitter runs write functions from many goroutines in shared bbolt
-// transactions: one committer takes whatever is queued, runs it all in one
-// Update and wakes the callers. There is no timer: a lone writer commits at
-// once, and under load each commit carries everything that queued during
-// the previous one (bbolt's db.Batch waits 10 ms instead).
+// transactions. There is no committer goroutine and no timer: the first
+// writer to arrive while none is committing becomes the leader, commits
+// everything queued (its own call included) in one Update, then hands the
+// lead to the first writer that queued meanwhile. A lone writer commits at
+// once on its own goroutine; under load each commit carries everything that
+// queued during the previous one (bbolt's db.Batch waits 10 ms instead).
 type groupCommitter struct {
-	db    *bolt.DB
-	queue chan *call
-	done  sync.WaitGroup
+	db     *bolt.DB
+	mu     sync.Mutex
+	queue  []*call
+	busy   bool // a leader is committing
+	closed bool
+	idle   *sync.Cond
 }
 
 type call struct {
 	fn  func(*Tx) error
-	err chan error
+	res chan result
 }
 
-const maxGroup = 512
+type result struct {
+	err  error
+	lead bool // take the lead instead: commit the queue
+}
 
-var errSkip = errors.New("store: call failed, retry group without it")
+var (
+	errSkip   = errors.New("store: call failed, retry group without it")
+	errClosed = errors.New("store: closed")
+)
 
 func newGroupCommitter(db *bolt.DB) *groupCommitter {
-	g := &groupCommitter{db: db, queue: make(chan *call, maxGroup)}
-	g.done.Add(1)
-	go g.loop()
+	g := &groupCommitter{db: db}
+	g.idle = sync.NewCond(&g.mu)
 	return g
 }
 
 func (g *groupCommitter) do(fn func(*Tx) error) error {
-	c := &call{fn: fn, err: make(chan error, 1)}
-	g.queue <- c
-	return <-c.err
-}
-
-func (g *groupCommitter) stop() {
-	close(g.queue)
-	g.done.Wait()
-}
-
-func (g *groupCommitter) loop() {
-	defer g.done.Done()
-	group := make([]*call, 0, maxGroup)
-	for c := range g.queue {
-		group = append(group[:0], c)
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case c, ok := <-g.queue:
-				if !ok {
-					break drain
-				}
-				group = append(group, c)
-			default:
-				break drain
-			}
-		}
-		g.commit(group)
+	c := &call{fn: fn, res: make(chan result, 1)}
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return errClosed
 	}
+	g.queue = append(g.queue, c)
+	lead := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if !lead {
+		r := <-c.res
+		if !r.lead {
+			return r.err
+		}
+	}
+	g.mu.Lock()
+	group := g.queue
+	g.queue = nil
+	g.mu.Unlock()
+	g.commit(group) // delivers every result, ours included
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		g.queue[0].res <- result{lead: true}
+	} else {
+		g.busy = false
+		g.idle.Broadcast()
+	}
+	g.mu.Unlock()
+	return (<-c.res).err
+}
+
+// stop refuses new calls and waits for the running commits to finish.
+func (g *groupCommitter) stop() {
+	g.mu.Lock()
+	g.closed = true
+	for g.busy {
+		g.idle.Wait()
+	}
+	g.mu.Unlock()
 }
 
 // commit runs the group in one transaction. A function that fails has its
@@ -84,12 +105,12 @@ func (g *groupCommitter) commit(group []*call) {
 			return nil
 		})
 		if failed >= 0 {
-			group[failed].err <- failErr
+			group[failed].res <- result{err: failErr}
 			group = append(group[:failed], group[failed+1:]...)
 			continue
 		}
 		for _, c := range group {
-			c.err <- err
+			c.res <- result{err: err}
 		}
 		return
 	}
