@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -13,11 +12,14 @@ import (
 
 // Pay pays a decision: by decision number (anyone), or by record number
 // for one of the caller's own records. The amount is the fine plus the
-// late fee as of today. The gateway is charged with an order ID derived
-// from the idempotency key, then one transaction applies the payment
-// whole: decision paid, points counted, payment, audit, outbox and the
-// idempotency record. The same key returns the same receipt and never
-// charges twice.
+// late fee as of today. The gateway is charged with an order ID fixed by
+// the caller, the idempotency key and the decision, then one transaction
+// writes the payment (keyed by its decision: one payment per decision),
+// the audit entry and the notification. The payment is what makes the
+// decision paid: reads of the record see it at once (store.Tx.Violation),
+// and `jgctl sweep` later folds it into the record and its indexes, so a
+// payment writes few pages. The same key returns the same receipt and
+// never charges twice.
 func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.Receipt, error) {
 	if (r.DecisionNo == "") == (r.RecordNo == "") {
 		return nil, rules.Invalid("decision_no", "PAY_TARGET", "请提供决定书编号或违法记录编号其中之一", "give exactly one of the decision number and the record number")
@@ -28,8 +30,6 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	if len(r.IdempotencyKey) > 255 {
 		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_TOO_LONG", "幂等键不超过255个字符", "the idempotency key is at most 255 characters")
 	}
-	scope := "pay:" + a.String()
-	hash := requestHash(r)
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
@@ -41,15 +41,9 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	var amount rules.Money
 	var decisionNo string
 	err := e.st.View(func(tx *store.Tx) error {
-		if rec, ok, err := replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			if rec != nil {
-				rec.Replayed = true
-			}
+		v, rec, err := e.payable(tx, a, r)
+		if err != nil || rec != nil {
 			receipt = rec
-			return err
-		}
-		v, err := e.payable(tx, a, r)
-		if err != nil {
 			return err
 		}
 		decisionNo = v.DecisionNo
@@ -60,9 +54,10 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		return receipt, err
 	}
 
-	// 2. Charge. The order ID is fixed by the key, so a retry after a
-	// timeout finds the charge already made instead of making another.
-	order := "ORD-" + requestHash(struct{ Scope, Key string }{scope, r.IdempotencyKey})
+	// 2. Charge. The order ID is fixed by the caller, the key and the
+	// decision, so a retry after a timeout finds the charge already made
+	// instead of making another.
+	order := "ORD-" + requestHash(struct{ Actor, Key, Decision string }{a.String(), r.IdempotencyKey, decisionNo})
 	ref, err := e.gw.Charge(ctx, order, amount)
 	if err != nil {
 		return nil, err
@@ -70,12 +65,9 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 
 	// 3. Apply, re-checking everything inside the write transaction.
 	err = e.st.Update(func(tx *store.Tx) error {
-		if rec, ok, err := replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+		v, rec, err := e.payable(tx, a, r)
+		if err != nil || rec != nil {
 			receipt = rec
-			return err
-		}
-		v, err := e.payable(tx, a, r)
-		if err != nil {
 			return err
 		}
 		now := e.now()
@@ -88,16 +80,8 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 			return err
 		}
 		p := rules.Payment{ID: id, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: q.LateFee,
-			Amount: q.AmountDue, GatewayRef: ref, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
-		if a.Role == api.RolePerson {
-			p.PayerIDNumber = a.IDNumber
-		}
+			Amount: q.AmountDue, PayerIDNumber: payer(a), GatewayRef: ref, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
 		if err := tx.InsertPayment(&p); err != nil {
-			return err
-		}
-		old := *v
-		v.Status, v.PaidAt, v.PaymentID, v.PendingUntil = rules.StatusPaid, now, id, time.Time{}
-		if err := tx.PutViolation(v, &old); err != nil {
 			return err
 		}
 		if err := e.audit(tx, a, "pay", v.DecisionNo, fmt.Sprintf("%s %s", id, q.AmountDue)); err != nil {
@@ -109,7 +93,7 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 			}
 		}
 		receipt = &api.Receipt{Payment: p}
-		return remember(tx, scope, r.IdempotencyKey, hash, receipt)
+		return nil
 	})
 	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
 		// The money was taken but the payment could not be applied: give it back.
@@ -120,9 +104,43 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	return receipt, err
 }
 
+// payer is the ID number a payment records as its payer ("" for staff).
+func payer(a api.Actor) string {
+	if a.Role == api.RolePerson {
+		return a.IDNumber
+	}
+	return ""
+}
+
 // payable loads the record a payment request names and checks that it can
-// be paid by this caller now.
-func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
+// be paid by this caller now. If this caller already paid it with the same
+// idempotency key, it returns that receipt (marked replayed) instead.
+func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
+	v, err := e.payTarget(tx, a, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Status == rules.StatusPaid {
+		p, err := tx.PaymentOfDecision(v.DecisionNo)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p != nil && p.IdempotencyKey == r.IdempotencyKey && p.PayerIDNumber == payer(a) {
+			return nil, &api.Receipt{Payment: *p, Replayed: true}, nil
+		}
+		return nil, nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))
+	}
+	if expire(v, e.now()) {
+		return nil, nil, rules.ErrHandlingExpired.Withf("%s", v.RecordNo)
+	}
+	if v.Status == rules.StatusUnhandled {
+		return nil, nil, rules.ErrNoDecision.Withf("%s", v.RecordNo)
+	}
+	return v, nil, nil
+}
+
+// payTarget loads the record a payment request names.
+func (e *Engine) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
 	var v *rules.Violation
 	var err error
 	if r.DecisionNo != "" {
@@ -144,15 +162,6 @@ func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Vi
 				return nil, err
 			}
 		}
-	}
-	if expire(v, e.now()) {
-		return nil, rules.ErrHandlingExpired.Withf("%s", v.RecordNo)
-	}
-	switch v.Status {
-	case rules.StatusPaid:
-		return nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))
-	case rules.StatusUnhandled:
-		return nil, rules.ErrNoDecision.Withf("%s", v.RecordNo)
 	}
 	return v, nil
 }

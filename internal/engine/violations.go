@@ -281,19 +281,37 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 	return out, err
 }
 
-// ExpirePending returns every pending handling whose time is up to
-// unhandled, in transactions of up to 10,000 records; it returns the count.
-func (e *Engine) ExpirePending(_ context.Context, a api.Actor) (int, error) {
+// Sweep is the batch job behind `jgctl sweep` (staff): it folds payments
+// into their records and indexes, then returns every pending handling
+// whose time is up to unhandled, in transactions of up to 10,000 records.
+func (e *Engine) Sweep(_ context.Context, a api.Actor) (*api.SweepResult, error) {
 	if err := requireStaff(a); err != nil {
-		return 0, err
+		return nil, err
 	}
-	total := 0
+	const batch = 10000
+	res := &api.SweepResult{}
 	for {
-		n := 0
+		var n int
+		err := e.st.Update(func(tx *store.Tx) (err error) {
+			n, err = tx.Fold(batch)
+			return err
+		})
+		res.Folded += n
+		if err != nil {
+			return res, err
+		}
+		if n < batch {
+			break
+		}
+	}
+	for {
+		n, more := 0, false
 		err := e.st.Update(func(tx *store.Tx) error {
 			n = 0
 			now := e.now()
-			for _, rn := range tx.ExpiredPending(now, 10000) {
+			rns := tx.ExpiredPending(now, batch)
+			more = len(rns) == batch
+			for _, rn := range rns {
 				old, err := tx.Violation(rn)
 				if err != nil {
 					return err
@@ -315,9 +333,9 @@ func (e *Engine) ExpirePending(_ context.Context, a api.Actor) (int, error) {
 			}
 			return nil
 		})
-		total += n
-		if err != nil || n < 10000 {
-			return total, err
+		res.Expired += n
+		if err != nil || !more {
+			return res, err
 		}
 	}
 }

@@ -211,3 +211,10 @@ type QuoteRequest struct {
 	On       rules.Date         `json:"on,omitzero"`
 	Suspend  []rules.Suspension `json:"suspensions,omitempty"`
 }
+
+// SweepResult counts what a sweep did: payments folded into their records,
+// and expired online handlings returned to unhandled.
+type SweepResult struct {
+	Folded  int `json:"folded"`
+	Expired int `json:"expired"`
+}

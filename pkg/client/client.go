@@ -39,8 +39,9 @@ type Client interface {
 	HandleViolation(ctx context.Context, r api.HandleRequest) (*api.HandleResult, error)
 	Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error)
 	QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error)
-	// ExpirePending returns expired online handlings to unhandled (staff).
-	ExpirePending(ctx context.Context) (int, error)
+	// Sweep folds payments into their records and returns expired online
+	// handlings to unhandled (staff; the batch job behind `jgctl sweep`).
+	Sweep(ctx context.Context) (*api.SweepResult, error)
 	// Outbox lists queued notifications after sequence number after (staff).
 	Outbox(ctx context.Context, after uint64, limit int) ([]rules.Notification, error)
 	Close() error

@@ -234,8 +234,19 @@ func (t *Tx) BindingsOfVehicle(plate string, pt rules.PlateType) ([]rules.Bindin
 
 // ---- violations ----
 
-// Violation returns a record by number, or nil.
+// Violation returns a record by number, or nil, as it stands: a payment
+// of its decision that is not yet folded into the record (Fold) shows it
+// paid.
 func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
+	v, err := t.storedViolation(recordNo)
+	if v == nil || err != nil {
+		return v, err
+	}
+	return v, t.overlayPayment(v)
+}
+
+// storedViolation returns the record as stored, without its payment.
+func (t *Tx) storedViolation(recordNo string) (*rules.Violation, error) {
 	raw := t.b(bucketViolations).Get([]byte(recordNo))
 	if raw == nil {
 		return nil, nil
@@ -245,6 +256,53 @@ func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
 		return nil, fmt.Errorf("%w: record %s", err, recordNo)
 	}
 	return &v, nil
+}
+
+// overlayPayment marks a decided record paid when its decision has a payment.
+func (t *Tx) overlayPayment(v *rules.Violation) error {
+	if v.DecisionNo == "" || (v.Status != rules.StatusUnpaid && v.Status != rules.StatusPending) {
+		return nil
+	}
+	p, err := t.PaymentOfDecision(v.DecisionNo)
+	if p == nil || err != nil {
+		return err
+	}
+	v.Status, v.PaidAt, v.PaymentID, v.PendingUntil = rules.StatusPaid, p.PaidAt, p.ID, time.Time{}
+	return nil
+}
+
+// Fold writes the payments of up to limit decided records into the records
+// themselves and their indexes (a payment alone already makes its record
+// read as paid). It returns how many it folded; fewer than limit means done.
+func (t *Tx) Fold(limit int) (int, error) {
+	var rns []string
+	for _, st := range []rules.Status{rules.StatusUnpaid, rules.StatusPending} {
+		scan(t.b(idxViolationStatus), prefix(string(st)), func(rn []byte) bool {
+			if len(rns) >= limit {
+				return false
+			}
+			raw := t.b(bucketViolations).Get(rn)
+			var v rules.Violation
+			if raw != nil && DecodeViolation(raw, &v) == nil && v.DecisionNo != "" && t.b(bucketPayments).Get([]byte(v.DecisionNo)) != nil {
+				rns = append(rns, string(rn))
+			}
+			return true
+		})
+	}
+	for _, rn := range rns {
+		old, err := t.storedViolation(rn)
+		if err != nil {
+			return 0, err
+		}
+		v := *old
+		if err := t.overlayPayment(&v); err != nil {
+			return 0, err
+		}
+		if err := t.PutViolation(&v, old); err != nil {
+			return 0, err
+		}
+	}
+	return len(rns), nil
 }
 
 // ViolationByDecision returns the record of a decision number, or nil.

@@ -263,6 +263,21 @@ func testHandleAndPay(t *testing.T, f *fixture) {
 	if total, n := f.gw.Charged(); n != 1 || total.String() != "200.00" {
 		t.Fatalf("gateway charged %s in %d charges", total, n)
 	}
+	// The sweep folds the payment into the record; it reads the same before and after.
+	for i := range 2 {
+		page, err := z.ListViolations(f.ctx, api.ListViolationsRequest{Status: "paid"})
+		if err != nil || len(page.Items) != 1 || page.Items[0].PaymentID != r1.ID || page.Items[0].AmountDue.String() != "0.00" {
+			t.Fatalf("paid records (pass %d) = %+v, %v", i, page, err)
+		}
+		if i == 0 {
+			if sw, err := f.staff.Sweep(f.ctx); err != nil || sw.Folded != 1 {
+				t.Fatalf("sweep = %+v, %v", sw, err)
+			}
+		}
+	}
+	if r3, err := z.Pay(f.ctx, api.PayRequest{RecordNo: RecCamera200, Mutation: api.Mutation{IdempotencyKey: "k1"}}); err != nil || r3.ID != r1.ID {
+		t.Fatalf("replay after the sweep = %+v, %v", r3, err)
+	}
 	// Points now count: 3 (unpaid onsite) + 6 = 9; 3 more would make 12.
 	_, err = z.HandleViolation(f.ctx, api.HandleRequest{RecordNo: RecNE3pts})
 	wantErr(t, err, rules.ErrPointsLimit)
@@ -295,9 +310,9 @@ func testExpiry(t *testing.T, f *fixture) {
 	if !errors.Is(err, rules.ErrDecisionNotFound) && !errors.Is(err, rules.ErrHandlingExpired) {
 		t.Fatalf("pay after expiry: %v", err)
 	}
-	n, err := f.staff.ExpirePending(f.ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("expire = %d, %v", n, err)
+	sw, err := f.staff.Sweep(f.ctx)
+	if err != nil || sw.Expired != 1 {
+		t.Fatalf("sweep = %+v, %v", sw, err)
 	}
 	page, err := f.staff.ListViolations(f.ctx, api.ListViolationsRequest{Status: "unhandled", Plate: "鲁A12345", PlateType: "02"})
 	if err != nil {

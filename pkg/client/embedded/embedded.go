@@ -180,9 +180,9 @@ func (c *Client) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQ
 	return c.e.QuoteFine(ctx, r)
 }
 
-// ExpirePending implements client.Client.
-func (c *Client) ExpirePending(ctx context.Context) (int, error) {
-	return c.e.ExpirePending(ctx, c.actor)
+// Sweep implements client.Client.
+func (c *Client) Sweep(ctx context.Context) (*api.SweepResult, error) {
+	return c.e.Sweep(ctx, c.actor)
 }
 
 // Outbox implements client.Client.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -223,25 +222,26 @@ func newFinesCmd(f *Factory) *cobra.Command {
 func newSweepCmd(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "sweep",
-		Short: "撤销超时未缴款的网上处理（工作人员）/ return expired unpaid online handlings to unhandled (staff)",
+		Short: "批处理：归并缴款、撤销超时未缴款的网上处理（工作人员）/ batch job: fold payments into records, expire unpaid online handlings (staff)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.Client(false)
 			if err != nil {
 				return err
 			}
-			n, err := c.ExpirePending(cmd.Context())
+			res, err := c.Sweep(cmd.Context())
 			if err != nil {
 				return err
 			}
-			f.say("已撤销 %d 条超时处理。", "%d expired handlings returned to unhandled.", n)
-			if f.Config.Output == "json" {
-				return writeJSON(f.IO.Out, map[string]int{"expired": n})
+			f.say("已归并 %d 笔缴款，撤销 %d 条超时处理。", "%d payments folded into their records, %d expired handlings returned to unhandled.", res.Folded, res.Expired)
+			if f.Config.Output == "table" {
+				return nil
 			}
-			if f.Config.Output == "plain" {
-				fmt.Fprintln(f.IO.Out, n)
-			}
-			return nil
+			return f.print(listing{
+				cols: []column{{"归并", "FOLDED", true}, {"撤销", "EXPIRED", true}},
+				rows: [][]string{{strconv.Itoa(res.Folded), strconv.Itoa(res.Expired)}},
+				json: res,
+			})
 		},
 	}
 }
