@@ -62,24 +62,7 @@ func (e *MissingColumnsError) Error() string {
 func NewReader(r io.Reader, f Format, required []string) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	if f == "" {
-		f = CSV
-		for {
-			b, err := br.Peek(1)
-			if err != nil {
-				break
-			}
-			if b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t' || b[0] == 0xEF {
-				if b[0] == 0xEF { // UTF-8 BOM: CSV written by spreadsheet software
-					break
-				}
-				br.ReadByte()
-				continue
-			}
-			if b[0] == '{' {
-				f = JSONL
-			}
-			break
-		}
+		f = detect(br)
 	}
 	switch f {
 	case CSV:
@@ -90,12 +73,37 @@ func NewReader(r io.Reader, f Format, required []string) (*Reader, error) {
 	return nil, fmt.Errorf("unknown format %q (csv or jsonl)", f)
 }
 
+// detect returns JSONL when the first byte after an optional UTF-8 BOM and
+// any white space is '{', else CSV. It only peeks, so that no line (and no
+// line number) is lost.
+func detect(br *bufio.Reader) Format {
+	i := 0
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
+		i = 3
+	}
+	for ; ; i++ {
+		b, err := br.Peek(i + 1)
+		if err != nil {
+			return CSV
+		}
+		switch b[i] {
+		case ' ', '\n', '\r', '\t':
+			continue
+		case '{':
+			return JSONL
+		}
+		return CSV
+	}
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
 // Next returns the next row, or io.EOF at the end. A non-nil error other
 // than io.EOF means the stream cannot be read further.
 func (r *Reader) Next() (Row, error) { return r.next() }
 
 func newCSV(br *bufio.Reader, required []string) (*Reader, error) {
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
 		br.Discard(3)
 	}
 	cr := csv.NewReader(br)
@@ -104,6 +112,10 @@ func newCSV(br *bufio.Reader, required []string) (*Reader, error) {
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("empty file: expected a header line")
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("line %d: %w", pe.StartLine, pe.Err) // blank lines may precede the header
 	}
 	if err != nil {
 		return nil, fmt.Errorf("line 1: %w", err)
@@ -123,7 +135,6 @@ func newCSV(br *bufio.Reader, required []string) (*Reader, error) {
 	}
 	return &Reader{next: func() (Row, error) {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
@@ -138,11 +149,17 @@ func newCSV(br *bufio.Reader, required []string) (*Reader, error) {
 		if err != nil {
 			return Row{}, err
 		}
+		// FieldPos only after a successful Read: after a parse error in the
+		// first field it has no position and panics.
+		line, _ := cr.FieldPos(0)
 		return Row{Line: line, fields: rec, cols: cols}, nil
 	}}, nil
 }
 
 func newJSONL(br *bufio.Reader) *Reader {
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
+		br.Discard(3)
+	}
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
@@ -166,6 +183,9 @@ func parseJSONLine(line int, b []byte) Row {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return Row{Line: line, Err: fmt.Errorf("not a JSON object: %v", err)}
+	}
+	if obj == nil { // the line is null, which Unmarshal accepts into a map
+		return Row{Line: line, Err: fmt.Errorf("not a JSON object: %s", b)}
 	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {

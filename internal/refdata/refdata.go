@@ -89,7 +89,14 @@ func tsv(r io.Reader, need []string, fn func(line int, get func(string) string) 
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 	}
-	return sc.Err()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("line %d: %w", line+1, err)
+	}
+	if cols == nil {
+		// An empty replacement file must not silently mean "no data".
+		return fmt.Errorf("line %d: no header line (want columns %s)", line+1, strings.Join(need, ", "))
+	}
+	return nil
 }
 
 // ParseHolidays reads date, kind (holiday or workday) and name columns.

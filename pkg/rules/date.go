@@ -11,13 +11,21 @@ var China = time.FixedZone("CST", 8*3600)
 
 // Date is a civil date (no time of day), counted as days since 1970-01-01.
 // The zero value is "no date"; use IsZero to test it.
-type Date struct{ d int32 } // d = days since epoch + 1, so 0 means unset
+type Date struct{ d int32 } // d = days since 1970-01-01 + dateBias, so 0 means unset
+
+// dateBias offsets the day count so that the unset value 0 lies far outside
+// any real date (about the year -900): with a bias of 1, 1969-12-31 was
+// indistinguishable from "no date".
+const dateBias = 1 << 20
 
 // NewDate returns the civil date y-m-d (normalised like time.Date).
 func NewDate(y int, m time.Month, d int) Date {
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	return Date{int32(t.Unix()/86400) + 1}
+	return Date{int32(t.Unix()/86400 + dateBias)}
 }
+
+// unixDays returns the days since 1970-01-01.
+func (d Date) unixDays() int64 { return int64(d.d) - dateBias }
 
 // DateOf returns the date of t in China time.
 func DateOf(t time.Time) Date {
@@ -45,11 +53,11 @@ func (d Date) Time() time.Time {
 
 // YMD returns year, month and day.
 func (d Date) YMD() (int, time.Month, int) {
-	return time.Unix(int64(d.d-1)*86400, 0).UTC().Date()
+	return time.Unix(d.unixDays()*86400, 0).UTC().Date()
 }
 
 // Weekday returns the day of the week.
-func (d Date) Weekday() time.Weekday { return time.Weekday((int(d.d-1)%7 + 7 + 4) % 7) }
+func (d Date) Weekday() time.Weekday { return time.Weekday((d.unixDays()%7 + 7 + 4) % 7) }
 
 // AddDays returns d plus n days.
 func (d Date) AddDays(n int) Date { return Date{d.d + int32(n)} }
@@ -70,9 +78,10 @@ func (d Date) Before(e Date) bool { return d.d < e.d }
 // After reports whether d is after e.
 func (d Date) After(e Date) bool { return d.d > e.d }
 
-// Key returns a 4-byte big-endian sortable encoding (for store keys).
+// Key returns a 4-byte big-endian sortable encoding (for store keys). The
+// sign bit is flipped so that byte order matches date order for every value.
 func (d Date) Key() [4]byte {
-	v := uint32(d.d)
+	v := uint32(d.d) ^ 1<<31
 	return [4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
 }
 

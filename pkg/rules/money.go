@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -21,6 +22,11 @@ func Fen(v int64) Money { return Money{decimal.New(v, -2)} }
 // ParseMoney parses "200", "200.5" or "200.50"; more than two decimals or a
 // negative amount is an error.
 func ParseMoney(s string) (Money, error) {
+	// Plain decimal notation only: decimal.NewFromString also takes
+	// exponents ("1e1000"), whose size would overflow FenValue.
+	if strings.TrimLeft(strings.TrimPrefix(s, "-"), "0123456789.") != "" {
+		return Money{}, fmt.Errorf("not a number: %q", s)
+	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return Money{}, fmt.Errorf("not a number: %q", s)
@@ -31,8 +37,15 @@ func ParseMoney(s string) (Money, error) {
 	if !d.Equal(d.Truncate(2)) {
 		return Money{}, fmt.Errorf("more than two decimals: %s", s)
 	}
+	if d.Cmp(maxMoney) >= 0 {
+		return Money{}, fmt.Errorf("amount too large: %s", s)
+	}
 	return Money{d}, nil
 }
+
+// maxMoney bounds amounts so that fen (and 3 % of them per day, times a
+// few thousand days) stay far inside int64.
+var maxMoney = decimal.New(1, 12)
 
 // FenValue returns the amount in fen.
 func (m Money) FenValue() int64 { return m.Shift(2).IntPart() }
@@ -63,8 +76,12 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return append(m.appendFixed(b), '"'), nil
 }
 
-// UnmarshalJSON accepts "200.00" or 200.
+// UnmarshalJSON accepts "200.00" or 200; null leaves m unchanged (the
+// encoding/json convention).
 func (m *Money) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if len(b) > 0 && b[0] == '"' {
 		if err := json.Unmarshal(b, &s); err != nil {

@@ -37,11 +37,12 @@ var ErrDuplicateRecord = rules.ErrDuplicateRecord
 // InsertViolations writes new records in bulk: rows whose record number
 // exists (in the store or earlier in rows) are refused with
 // ErrDuplicateRecord, rows whose decision number is taken with
-// ErrDuplicateDecision. Rows are sorted by record number in place and
+// ErrDuplicateDecision (the first of two equal rows wins). Rows are
+// sorted (stably) by record number in place and
 // every index is written in key order, so a chunk touches each B+tree page
 // once; the plate keys become a new sorted run (runs.go).
 func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error) {
-	slices.SortFunc(rows, func(a, b NewViolation) int { return compareStrings(a.recordNo, b.recordNo) })
+	slices.SortStableFunc(rows, func(a, b NewViolation) int { return compareStrings(a.recordNo, b.recordNo) })
 	prim, dec := t.b(bucketViolations), t.b(bucketDecisions)
 	prim.FillPercent = 1
 	// Records usually arrive in record-number order: when the whole chunk

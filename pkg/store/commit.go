@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -97,7 +98,7 @@ func (g *groupCommitter) commit(group []*call) {
 		err := g.db.Update(func(btx *bolt.Tx) error {
 			tx := &Tx{tx: btx}
 			for i, c := range group {
-				if err := c.fn(tx); err != nil {
+				if err := run(c.fn, tx); err != nil {
 					failed, failErr = i, err
 					return errSkip
 				}
@@ -114,4 +115,15 @@ func (g *groupCommitter) commit(group []*call) {
 		}
 		return
 	}
+}
+
+// run calls fn, turning a panic into an error for its caller alone, so that
+// one faulty function cannot wedge every writer.
+func run(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: update function panicked: %v", r)
+		}
+	}()
+	return fn(tx)
 }

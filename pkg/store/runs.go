@@ -126,6 +126,13 @@ func putLive(parent *bolt.Bucket, k []byte) error {
 	return live.Put(k, nil)
 }
 
+// deleteFromRuns removes a key from whichever runs hold it.
+func deleteFromRuns(parent *bolt.Bucket, k []byte) error {
+	return parent.ForEachBucket(func(name []byte) error {
+		return parent.Bucket(name).Delete(k)
+	})
+}
+
 // runKeys returns the suffixes (after pfx) of every key with that prefix
 // in any run, sorted, for suffixes greater than after.
 func runKeys(parent *bolt.Bucket, pfx []byte, after string) []string {

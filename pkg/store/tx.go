@@ -335,7 +335,12 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 			}
 		}
 	}
-	if old == nil {
+	if old == nil || old.Plate != v.Plate || old.PlateType != v.PlateType {
+		if old != nil {
+			if err := deleteFromRuns(t.b(idxViolationPlate), key(old.Plate, string(old.PlateType), rn)); err != nil {
+				return err
+			}
+		}
 		if err := putLive(t.b(idxViolationPlate), key(v.Plate, string(v.PlateType), rn)); err != nil {
 			return err
 		}
