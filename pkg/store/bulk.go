@@ -31,9 +31,6 @@ type Refused struct {
 	Err  error
 }
 
-// ErrDuplicateRecord marks a row whose record number is already stored.
-var ErrDuplicateRecord = rules.ErrDuplicateRecord
-
 // InsertViolations writes new records in bulk: rows whose record number
 // exists (in the store or earlier in rows) are refused with
 // ErrDuplicateRecord, rows whose decision number is taken with
@@ -59,7 +56,7 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 	for i := range rows {
 		v := &rows[i]
 		if (i > 0 && rows[i-1].recordNo == v.recordNo) || (checkDup && prim.Get([]byte(v.recordNo)) != nil) {
-			refused = append(refused, Refused{v.Line, ErrDuplicateRecord.Withf("%s", v.recordNo)})
+			refused = append(refused, Refused{v.Line, rules.ErrDuplicateRecord.Withf("%s", v.recordNo)})
 			continue
 		}
 		if v.decisionNo != "" {

@@ -32,6 +32,8 @@ type Options struct {
 	// to rebuild the list (about 0.3 s per million records). For
 	// long-running processes (a server); still fully durable.
 	FastCommits bool
+
+	noInit bool // set when Open initialises a file itself, against loops
 }
 
 // Store is an open bbolt store.
@@ -76,17 +78,18 @@ func Open(path string, o Options) (*Store, error) {
 	s := &Store{db: db}
 	if o.ReadOnly {
 		var v int
-		if err = db.View(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err }); err == nil && v == 0 {
+		if err = db.View(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err }); err == nil && v == 0 && !o.noInit {
 			// Created but never initialised (a writer died at once):
 			// initialise it, then read it as an empty store.
 			db.Close()
 			if err := initFile(path, o); err != nil {
 				return nil, err
 			}
+			o.noInit = true
 			return Open(path, o)
 		}
-		if err == nil {
-			err = db.View(func(tx *bolt.Tx) error { return checkVersion(tx, false) })
+		if err == nil && v != SchemaVersion {
+			err = rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
 		}
 	} else {
 		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
@@ -102,7 +105,7 @@ func Open(path string, o Options) (*Store, error) {
 }
 
 func initFile(path string, o Options) error {
-	s, err := Open(path, Options{LockTimeout: o.LockTimeout, NoSync: o.NoSync})
+	s, err := Open(path, Options{LockTimeout: o.LockTimeout, NoSync: o.NoSync, noInit: true})
 	if err != nil {
 		return err
 	}
@@ -178,17 +181,6 @@ func readVersion(tx *bolt.Tx) (int, error) {
 		return 0, fmt.Errorf("store: bad schema version %q", v)
 	}
 	return n, nil
-}
-
-func checkVersion(tx *bolt.Tx, _ bool) error {
-	v, err := readVersion(tx)
-	if err != nil {
-		return err
-	}
-	if v != SchemaVersion {
-		return rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
-	}
-	return nil
 }
 
 // migrate brings the schema to the newest version in the caller's

@@ -23,7 +23,7 @@ func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("store: decode %s/%q: %w", "value", k, err)
+		return false, fmt.Errorf("store: decode %q: %w", k, err)
 	}
 	return true, nil
 }
