@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -15,7 +16,8 @@ import (
 // late fee as of today. The gateway is charged with an order ID fixed by
 // the caller, the idempotency key and the decision, then one transaction
 // writes the payment (keyed by its decision: one payment per decision),
-// the audit entry and the notification. The payment is what makes the
+// the audit entry and the notification. The payment ID is "P" and the
+// decision number (one payment per decision). The payment is what makes the
 // decision paid: reads of the record see it at once (store.Tx.Violation),
 // and `jgctl sweep` later folds it into the record and its indexes, so a
 // payment writes few pages. The same key returns the same receipt and
@@ -38,15 +40,15 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 
 	// 1. Read: replay, or find the decision and the amount due.
 	var receipt *api.Receipt
-	var amount rules.Money
-	var decisionNo string
+	var amount, fine rules.Money
+	var decisionNo, recordNo string
 	err := e.st.View(func(tx *store.Tx) error {
 		v, rec, err := e.payable(tx, a, r)
 		if err != nil || rec != nil {
 			receipt = rec
 			return err
 		}
-		decisionNo = v.DecisionNo
+		decisionNo, recordNo, fine = v.DecisionNo, v.RecordNo, v.Fine
 		amount = e.quote(*v, e.today()).AmountDue
 		return nil
 	})
@@ -63,32 +65,36 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		return nil, err
 	}
 
-	// 3. Apply, re-checking everything inside the write transaction.
+	// 3. Apply, re-checking everything inside the write transaction. The
+	// payment and its audit entry are encoded before, to keep it short.
+	now := e.now()
+	p := rules.Payment{ID: "P" + decisionNo, DecisionNo: decisionNo, RecordNo: recordNo, Fine: fine, LateFee: amount.Sub(fine),
+		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
+	rawPayment, err := json.Marshal(&p)
+	if err != nil {
+		return nil, err
+	}
+	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: decisionNo, Detail: p.ID + " " + amount.String()})
+	if err != nil {
+		return nil, err
+	}
 	err = e.st.Update(func(tx *store.Tx) error {
 		v, rec, err := e.payable(tx, a, r)
 		if err != nil || rec != nil {
 			receipt = rec
 			return err
 		}
-		now := e.now()
-		q := e.quote(*v, rules.DateOf(now))
-		if v.DecisionNo != decisionNo || !q.AmountDue.Equal(amount) {
+		if q := e.quote(*v, rules.DateOf(now)); v.DecisionNo != decisionNo || !q.AmountDue.Equal(amount) {
 			return rules.ErrPaymentChanged.Withf("charged %s, now due %s", amount, q.AmountDue)
 		}
-		id, err := tx.NextPaymentID()
-		if err != nil {
+		if err := tx.InsertEncodedPayment(decisionNo, rawPayment); err != nil {
 			return err
 		}
-		p := rules.Payment{ID: id, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: q.LateFee,
-			Amount: q.AmountDue, PayerIDNumber: payer(a), GatewayRef: ref, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
-		if err := tx.InsertPayment(&p); err != nil {
-			return err
-		}
-		if err := e.audit(tx, a, "pay", v.DecisionNo, fmt.Sprintf("%s %s", id, q.AmountDue)); err != nil {
+		if err := tx.AppendAudit(rawAudit); err != nil {
 			return err
 		}
 		if d, _ := tx.Person(v.DriverIDNumber); d != nil {
-			if err := e.notify(tx, d.Phone, "paid", fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, q.AmountDue, v.Points)); err != nil {
+			if err := e.notify(tx, d.Phone, "paid", fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)); err != nil {
 				return err
 			}
 		}

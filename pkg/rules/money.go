@@ -101,6 +101,9 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 // Add returns m + o.
 func (m Money) Add(o Money) Money { return Money{m.Decimal.Add(o.Decimal)} }
 
+// Sub returns m - o.
+func (m Money) Sub(o Money) Money { return Money{m.Decimal.Sub(o.Decimal)} }
+
 // Cmp compares m with o.
 func (m Money) Cmp(o Money) int { return m.Decimal.Cmp(o.Decimal) }
 

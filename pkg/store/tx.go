@@ -538,20 +538,24 @@ func (t *Tx) Order(id string) (*rules.PaymentOrder, error) {
 	return &o, nil
 }
 
-// NextPaymentID allocates a payment ID.
-func (t *Tx) NextPaymentID() (string, error) {
-	n, err := t.b(bucketPayments).NextSequence()
-	return fmt.Sprintf("P%010d", n), err
-}
-
 // InsertPayment records a payment, keyed by its decision: a second payment
 // of a decision is ErrAlreadyPaid.
 func (t *Tx) InsertPayment(p *rules.Payment) error {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return t.InsertEncodedPayment(p.DecisionNo, raw)
+}
+
+// InsertEncodedPayment is InsertPayment with the payment already encoded
+// (json.Marshal) outside the transaction, to keep the write short.
+func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	b := t.b(bucketPayments)
-	if b.Get([]byte(p.DecisionNo)) != nil {
+	if b.Get([]byte(decisionNo)) != nil {
 		return rules.ErrAlreadyPaid
 	}
-	return putJSON(b, []byte(p.DecisionNo), p)
+	return b.Put([]byte(decisionNo), raw)
 }
 
 // ---- idempotency, audit, outbox ----
@@ -586,37 +590,53 @@ func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
 	return t.b(bucketIdempotency).Put(key(scope, k), v)
 }
 
-func appendSeq(b *bolt.Bucket, set func(uint64), v any) error {
+// appendSeq appends an encoded value under the bucket's next sequence
+// number. The value does not carry the number: readers take it from the key.
+func appendSeq(b *bolt.Bucket, raw []byte) error {
 	n, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
-	set(n)
 	b.FillPercent = 1
-	return putJSON(b, u64(n), v)
+	return b.Put(u64(n), raw)
 }
+
+// EncodeAudit encodes an audit entry for AppendAudit.
+func EncodeAudit(e rules.AuditEntry) ([]byte, error) { e.Seq = 0; return json.Marshal(e) }
 
 // Audit appends an audit entry.
 func (t *Tx) Audit(e rules.AuditEntry) error {
-	return appendSeq(t.b(bucketAudit), func(n uint64) { e.Seq = n }, &e)
+	raw, err := EncodeAudit(e)
+	if err != nil {
+		return err
+	}
+	return t.AppendAudit(raw)
 }
+
+// AppendAudit appends an entry encoded by EncodeAudit.
+func (t *Tx) AppendAudit(raw []byte) error { return appendSeq(t.b(bucketAudit), raw) }
 
 // Notify appends an outbox message.
 func (t *Tx) Notify(m rules.Notification) error {
-	return appendSeq(t.b(bucketOutbox), func(n uint64) { m.Seq = n }, &m)
+	m.Seq = 0
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return appendSeq(t.b(bucketOutbox), raw)
 }
 
 // AuditLog returns up to limit entries after seq.
 func (t *Tx) AuditLog(after uint64, limit int) ([]rules.AuditEntry, error) {
-	return listSeq[rules.AuditEntry](t.b(bucketAudit), after, limit)
+	return listSeq(t.b(bucketAudit), after, limit, func(e *rules.AuditEntry, n uint64) { e.Seq = n })
 }
 
 // Outbox returns up to limit messages after seq.
 func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
-	return listSeq[rules.Notification](t.b(bucketOutbox), after, limit)
+	return listSeq(t.b(bucketOutbox), after, limit, func(m *rules.Notification, n uint64) { m.Seq = n })
 }
 
-func listSeq[T any](b *bolt.Bucket, after uint64, limit int) ([]T, error) {
+func listSeq[T any](b *bolt.Bucket, after uint64, limit int, setSeq func(*T, uint64)) ([]T, error) {
 	var out []T
 	c := b.Cursor()
 	for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
@@ -624,6 +644,7 @@ func listSeq[T any](b *bolt.Bucket, after uint64, limit int) ([]T, error) {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return nil, err
 		}
+		setSeq(&e, binary.BigEndian.Uint64(k))
 		out = append(out, e)
 	}
 	return out, nil
