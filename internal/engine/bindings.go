@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -77,7 +78,8 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 		if err != nil {
 			return err
 		}
-		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: e.now()}
+		now := e.now()
+		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		if controls(tx, p.IDNumber, v.OwnerIDNumber) {
 			b.Own = true
 		} else {
@@ -94,7 +96,7 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 			if err := e.policy.CheckBindOther(pt, others, nonOwners); err != nil {
 				return err
 			}
-			b.Status, b.RequestID = rules.BindingPending, id
+			b.Status, b.RequestID, b.ActiveFrom = rules.BindingPending, id, time.Time{}
 			if err := e.notify(tx, ownerContact(tx, v.OwnerIDNumber), "bind_request",
 				"【交管】"+p.Name+"申请备案驾驶您的机动车"+plate+"，申请编号"+id+"，同意请在平台确认。"); err != nil {
 				return err
@@ -137,7 +139,7 @@ func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveReq
 			out = b // approving twice is harmless
 			return nil
 		}
-		b.Status = rules.BindingActive
+		b.Status, b.ActiveFrom = rules.BindingActive, e.now()
 		if err := tx.PutBinding(b); err != nil {
 			return err
 		}
@@ -189,7 +191,8 @@ func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRe
 		if err != nil {
 			return err
 		}
-		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindLicence, Own: true, Status: rules.BindingActive, CreatedAt: e.now()}
+		now := e.now()
+		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindLicence, Own: true, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		if err := tx.PutBinding(&b); err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		rj := api.Reject{Line: line, Code: "IMPORT_BAD_ROW", Reason: err.Error()}
 		var re *rules.Error
 		if errors.As(err, &re) {
-			rj.Field, rj.Code, rj.Reason = re.Field, re.Code, re.EN
+			rj.Field, rj.Code, rj.Reason, rj.ReasonZH = re.Field, re.Code, re.EN, re.ZH
 		}
 		res.Rejected++
 		if len(res.Rejects) < maxRejectList {
@@ -369,7 +369,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	}
 	v.Description = row.Get("description")
 	if v.Fine, err = rules.ParseMoney(row.Get("fine")); err != nil {
-		return v, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误", "fine: "+err.Error())
+		return v, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误："+err.Error(), err.Error())
 	}
 	if v.Points, err = strconv.Atoi(row.Get("points")); err != nil || !rules.ValidPoints(v.Points) {
 		return v, rules.Invalid("points", "POINTS_VALUE", "记分只能是 0、1、3、6、9 或 12", "points must be 0, 1, 3, 6, 9 or 12, got "+strconv.Quote(row.Get("points")))

@@ -186,7 +186,7 @@ func ownRecord(tx *store.Tx, a api.Actor, v *rules.Violation) error {
 	if err != nil {
 		return err
 	}
-	if boundTo(bs, v.Plate, v.PlateType) {
+	if boundSince(bs, v) {
 		return nil
 	}
 	return rules.ErrNotYours.Withf("%s", v.RecordNo)

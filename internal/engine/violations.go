@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/api"
@@ -93,9 +94,7 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 			if q.Plate == "" && q.Driver == "" && q.Status == "" && q.Limit == 0 {
 				q.Limit = defaultPage
 			}
-			// A status filter is applied to the view (expired pending
-			// handlings count as unhandled), so read pending too.
-			recs, err = tx.Violations(q)
+			recs, err = staffViolations(tx, q)
 		} else {
 			recs, err = e.personsViolations(tx, a, q)
 		}
@@ -118,6 +117,34 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 		return nil
 	})
 	return page, err
+}
+
+// staffViolations reads records for a staff query. A pending handling whose
+// time is up reads as unhandled (view), so an unhandled query also reads
+// pending records; the caller filters the views by status.
+func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, error) {
+	if q.Status != rules.StatusUnhandled {
+		return tx.Violations(q)
+	}
+	if q.Plate != "" || q.Driver != "" {
+		q.Status = ""
+		return tx.Violations(q)
+	}
+	recs, err := tx.Violations(q)
+	if err != nil {
+		return nil, err
+	}
+	q.Status = rules.StatusPending
+	pending, err := tx.Violations(q)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, pending...)
+	slices.SortFunc(recs, func(x, y rules.Violation) int { return strings.Compare(x.RecordNo, y.RecordNo) })
+	if q.Limit > 0 && len(recs) > q.Limit {
+		recs = recs[:q.Limit]
+	}
+	return recs, nil
 }
 
 func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
@@ -160,7 +187,7 @@ func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQ
 			}
 			var since time.Time
 			if !b.Own {
-				since = b.CreatedAt
+				since = b.ActiveFrom
 			}
 			add(vs, since)
 		}
@@ -170,6 +197,18 @@ func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQ
 	}
 	slices.SortFunc(out, func(x, y rules.Violation) int { return x.OccurredAt.Compare(y.OccurredAt) })
 	return out, nil
+}
+
+// boundSince reports whether the record's vehicle is bound to the person:
+// their own, or another owner's with the record dated from the approval on.
+func boundSince(bs []rules.Binding, v *rules.Violation) bool {
+	for _, b := range bs {
+		if b.Kind == rules.BindVehicle && b.Status == rules.BindingActive && b.Plate == v.Plate && b.PlateType == v.PlateType &&
+			(b.Own || !v.OccurredAt.Before(b.ActiveFrom)) {
+			return true
+		}
+	}
+	return false
 }
 
 func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {
@@ -232,15 +271,9 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 		if err != nil {
 			return err
 		}
-		c := rules.HandlingCase{Violation: v, On: today}
+		c := rules.HandlingCase{Violation: v, On: today, VehicleBound: boundSince(bindings, &v)}
 		for _, b := range bindings {
-			if b.Status != rules.BindingActive {
-				continue
-			}
-			if b.Kind == rules.BindVehicle && b.Plate == v.Plate && b.PlateType == v.PlateType && (b.Own || !v.OccurredAt.Before(b.CreatedAt)) {
-				c.VehicleBound = true
-			}
-			if b.Kind == rules.BindLicence {
+			if b.Status == rules.BindingActive && b.Kind == rules.BindLicence {
 				if c.Licence, err = tx.Licence(p.IDNumber); err != nil {
 					return err
 				}

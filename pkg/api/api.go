@@ -69,10 +69,11 @@ type ImportRequest struct {
 
 // Reject is an input row that was not imported, with the reason.
 type Reject struct {
-	Line   int    `json:"line"`
-	Field  string `json:"field,omitempty"`
-	Code   string `json:"code"`
-	Reason string `json:"reason"`
+	Line     int    `json:"line"`
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+	ReasonZH string `json:"reason_zh,omitempty"`
 }
 
 // ImportResult counts what an import did.

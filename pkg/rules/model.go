@@ -151,6 +151,9 @@ type Binding struct {
 	Status    string    `json:"status"` // "active" or "pending" (awaiting the owner)
 	RequestID string    `json:"request_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// ActiveFrom is when the binding took effect (for another owner's
+	// vehicle, the approval): records from then on are the person's.
+	ActiveFrom time.Time `json:"active_from,omitzero"`
 }
 
 // Binding kinds and states.

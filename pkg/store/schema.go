@@ -3,7 +3,7 @@ package store
 // The bbolt schema, in one place. Every bucket and meta key is declared
 // here; nothing else writes raw bucket names.
 //
-//	meta/schema_version                         "1" (plain text, readable forever)
+//	meta/schema_version                         "2" (plain text, readable forever)
 //	licences/<id_number>                        rules.Licence (JSON)
 //	vehicles/<plate>\x00<plate_type>            rules.Vehicle
 //	persons/<id_number>                         rules.Person
@@ -30,7 +30,7 @@ package store
 // number), so a SQL backend can express it as a unique constraint.
 
 // SchemaVersion is the version this code reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	bucketMeta          = []byte("meta")

@@ -165,6 +165,11 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	// 1 → 2: payment orders (online handling) get their own bucket.
+	{From: 1, Run: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketOrders)
+		return err
+	}},
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {

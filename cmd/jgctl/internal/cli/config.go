@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,15 +130,25 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 		}
 	}
 	p := &c.Policy
-	p.Fees.ExtendDueOnHoliday = v.GetBool("policy.extend_due_on_holiday")
+	if p.Fees.ExtendDueOnHoliday, err = strconv.ParseBool(v.GetString("policy.extend_due_on_holiday")); err != nil {
+		return nil, usageErr("policy.extend_due_on_holiday %q: want true or false", v.GetString("policy.extend_due_on_holiday"))
+	}
 	if p.OnlineMaxFine, err = rules.ParseMoney(v.GetString("policy.online_max_fine")); err != nil {
 		return nil, usageErr("policy.online_max_fine: %v", err)
 	}
 	if p.HandlingTTL, err = time.ParseDuration(v.GetString("policy.handling_ttl")); err != nil || p.HandlingTTL <= 0 {
 		return nil, usageErr("policy.handling_ttl %q: want a positive duration such as 30m", v.GetString("policy.handling_ttl"))
 	}
-	p.MaxOtherVehicles = v.GetInt("policy.max_other_vehicles")
-	p.MaxOtherDrivers = v.GetInt("policy.max_other_drivers")
+	for _, lim := range []struct {
+		key string
+		dst *int
+	}{{"policy.max_other_vehicles", &p.MaxOtherVehicles}, {"policy.max_other_drivers", &p.MaxOtherDrivers}} {
+		n, err := strconv.Atoi(v.GetString(lim.key))
+		if err != nil || n < 0 {
+			return nil, usageErr("%s %q: want a whole number ≥ 0", lim.key, v.GetString(lim.key))
+		}
+		*lim.dst = n
+	}
 	if c.SandboxMode, err = gateway.ParseMode(v.GetString("gateway.sandbox_mode")); err != nil {
 		return nil, usageErr("gateway.sandbox_mode: %v", err)
 	}

@@ -20,7 +20,8 @@ func newImportCmd(f *Factory) *cobra.Command {
 			"Every row is validated; rejected rows are reported on stderr with line number, field and reason,\n" +
 			"and the rest are imported in chunks, each one transaction. Re-importing violations skips record numbers\n" +
 			"already stored; licences and vehicles are updated in place. Exit 0 when every row was accepted, 5 when\n" +
-			"some were rejected, 2 when the file itself is unusable (nothing written).\n" +
+			"some were rejected, 2 when the file itself is unusable (missing columns, broken quoting; chunks\n" +
+			"committed before the damage stay, and a re-run skips them).\n" +
 			"Columns: see docs/import-formats.md.",
 		Args:      cobra.ExactArgs(2),
 		ValidArgs: []string{"licences", "vehicles", "violations"},
@@ -50,7 +51,11 @@ func newImportCmd(f *Factory) *cobra.Command {
 				if r.Field != "" {
 					field = r.Field + ": "
 				}
-				fmt.Fprintf(f.IO.Err, "%s %d: %s%s [%s]\n", t(lang, "第", "line"), r.Line, field, r.Reason, r.Code)
+				reason := r.Reason
+				if lang == "zh" && r.ReasonZH != "" {
+					reason = r.ReasonZH
+				}
+				fmt.Fprintf(f.IO.Err, "%s: %s%s [%s]\n", fmt.Sprintf(t(lang, "第 %d 行", "line %d"), r.Line), field, reason, r.Code)
 			})
 			if res != nil {
 				if perr := f.print(listing{
@@ -73,6 +78,6 @@ func newImportCmd(f *Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "csv or jsonl (default: detect from the first byte)")
-	cmd.Flags().IntVar(&chunk, "chunk-size", 0, "rows per transaction (default 16384)")
+	cmd.Flags().IntVar(&chunk, "chunk-size", 0, "rows per transaction (default 8192)")
 	return cmd
 }

@@ -283,7 +283,11 @@ func printError(f *Factory, err error) {
 		return
 	}
 	if output == "json" {
-		writeJSON(f.IO.Err, map[string]any{"error": map[string]string{"code": re.Code, "field": re.Field, "message": re.EN, "message_zh": re.ZH, "kind": re.Kind.String()}})
+		obj := map[string]string{"code": re.Code, "message": re.EN, "message_zh": re.ZH, "kind": re.Kind.String()}
+		if re.Field != "" {
+			obj["field"] = re.Field
+		}
+		writeJSON(f.IO.Err, map[string]any{"error": obj})
 		return
 	}
 	msg := re.Message(lang)
