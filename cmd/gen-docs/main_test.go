@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"github.com/jgctl/jgctl/internal/textdiff"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,7 +32,7 @@ func TestDocsUpToDate(t *testing.T) {
 		}
 		a, b := readFile(t, filepath.Join(fresh, name)), readFile(t, filepath.Join(committed, name))
 		if a != b {
-			t.Errorf("docs/cli/%s is out of date%s:\n%s", name, hint, firstDiff(b, a))
+			t.Errorf("docs/cli/%s is out of date%s:\n%s", name, hint, textdiff.Lines(b, a, 1))
 		}
 	}
 	for _, name := range got {
@@ -87,23 +87,4 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// firstDiff shows the first line where the committed page (want) and the
-// generated one (got) differ.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n  committed: %s\n  generated: %s", i+1, wl, gl)
-		}
-	}
-	return ""
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
-	"fmt"
+	"github.com/jgctl/jgctl/internal/textdiff"
 	"io"
 	"os"
 	"path/filepath"
@@ -140,25 +140,6 @@ func checkGolden(t *testing.T, path, got string) {
 		t.Fatalf("%v (run go test ./cmd/jgctl -run TestGolden -update)", err)
 	}
 	if got != string(want) {
-		t.Errorf("%s differs (run with -update to accept):\n%s", path, lineDiff(string(want), got))
+		t.Errorf("%s differs (run with -update to accept):\n%s", path, textdiff.Lines(string(want), got, 0))
 	}
-}
-
-// lineDiff shows the lines that differ, numbered.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n  want: %s\n  got:  %s\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
 }
