@@ -51,8 +51,19 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 	default:
 		return nil, rules.Invalid("licence_file_no", "REGISTER_PROOF_REQUIRED", "需要驾驶证档案编号，或本人名下机动车的号牌和号牌种类", "the licence file number, or the plate and plate type of a vehicle you own, is required")
 	}
+	if r.Password != "" {
+		if err := rules.CheckPassword(r.Password); err != nil {
+			return nil, err
+		}
+	}
 	scope := "register:" + id.Number
+	pw := r.Password
+	r.Password = "" // never part of the stored request fingerprint
 	hash := requestHash(r)
+	var pwHash string
+	if pw != "" {
+		pwHash = hashPassword(pw) // slow on purpose: outside the transaction
+	}
 	var out *rules.Person
 	err = e.st.Update(func(tx *store.Tx) error {
 		if p, ok, err := replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
@@ -81,6 +92,11 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 		}
 		if err := tx.InsertPerson(p); err != nil {
 			return err
+		}
+		if pwHash != "" {
+			if err := tx.SetPasswordHash(p.IDNumber, pwHash); err != nil {
+				return err
+			}
 		}
 		if err := e.audit(tx, a, "register_person", id.Number, p.Via); err != nil {
 			return err

@@ -208,7 +208,7 @@ func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRe
 // ListBindings lists the caller's bindings (staff: any person's).
 func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
 	who := a.IDNumber
-	if a.Role == api.RoleStaff {
+	if a.IsStaff() {
 		if r.IDNumber == "" {
 			return nil, rules.Invalid("id_number", "ID_NUMBER_REQUIRED", "工作人员查询绑定需要指定身份证号码", "staff must name the person (id_number) whose bindings to list")
 		}
@@ -238,7 +238,7 @@ func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindi
 		if b == nil {
 			return rules.ErrBindingNotFound.Withf("%s", r.BindingID)
 		}
-		if a.Role != api.RoleStaff && a.IDNumber != b.IDNumber {
+		if !a.IsStaff() && a.IDNumber != b.IDNumber {
 			v, _ := tx.Vehicle(b.Plate, b.PlateType)
 			if v == nil || !controls(tx, a.IDNumber, v.OwnerIDNumber) {
 				return rules.ErrNotOwner.Withf("not your binding")

@@ -34,14 +34,15 @@ type Config struct {
 
 // Engine runs the use cases.
 type Engine struct {
-	st     *store.Store
-	policy rules.Policy
-	cal    rules.Calendar
-	codes  rules.CodeBook
-	gw     gateway.Gateway
-	now    func() time.Time
-	region string
-	locks  keyLocks
+	st       *store.Store
+	policy   rules.Policy
+	cal      rules.Calendar
+	codes    rules.CodeBook
+	gw       gateway.Gateway
+	now      func() time.Time
+	region   string
+	locks    keyLocks
+	attempts attempts
 }
 
 // New returns an engine over an open store.
@@ -55,7 +56,7 @@ func New(c Config) *Engine {
 	if c.Region == "" {
 		c.Region = "370100"
 	}
-	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}}
+	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}, attempts: attempts{m: map[string][]time.Time{}}}
 }
 
 // Policy returns the policy in force.
@@ -150,7 +151,7 @@ func requirePerson(a api.Actor) error {
 }
 
 func requireStaff(a api.Actor) error {
-	if a.Role != api.RoleStaff {
+	if !a.IsStaff() {
 		return rules.ErrStaffOnly
 	}
 	return nil

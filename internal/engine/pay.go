@@ -163,7 +163,7 @@ func (e *Engine) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.
 		if v == nil {
 			return nil, rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
 		}
-		if a.Role != api.RoleStaff {
+		if !a.IsStaff() {
 			if err := ownRecord(tx, a, v); err != nil {
 				return nil, err
 			}

@@ -90,7 +90,7 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 	err = e.st.View(func(tx *store.Tx) error {
 		var recs []rules.Violation
 		var err error
-		if a.Role == api.RoleStaff {
+		if a.IsStaff() {
 			if q.Plate == "" && q.Driver == "" && q.Status == "" && q.Limit == 0 {
 				q.Limit = defaultPage
 			}

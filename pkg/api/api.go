@@ -13,27 +13,65 @@ import (
 // Role is what an actor may do.
 type Role string
 
-// Roles.
+// Roles. Staff and admin run the back office; a person acts for themself;
+// unit, hospital and bank accounts are service accounts of organisations.
 const (
-	RoleStaff  Role = "staff"
-	RolePerson Role = "person"
+	RoleStaff    Role = "staff"
+	RoleAdmin    Role = "admin"
+	RolePerson   Role = "person"
+	RoleUnit     Role = "unit"
+	RoleHospital Role = "hospital"
+	RoleBank     Role = "bank"
 )
 
-// Actor is who is calling: back-office staff, or a registered person.
+// Roles lists every role.
+var Roles = []Role{RolePerson, RoleUnit, RoleHospital, RoleBank, RoleStaff, RoleAdmin}
+
+// Actor is who is calling: back-office staff, a registered person (by ID
+// number) or a service account (by name).
 type Actor struct {
 	Role     Role   `json:"role"`
 	IDNumber string `json:"id_number,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
-// Staff is the back-office actor.
+// Staff is the back-office actor of the embedded store.
 var Staff = Actor{Role: RoleStaff}
+
+// IsStaff reports whether the actor runs the back office.
+func (a Actor) IsStaff() bool { return a.Role == RoleStaff || a.Role == RoleAdmin }
 
 // String names the actor for the audit log.
 func (a Actor) String() string {
-	if a.Role == RolePerson {
+	switch {
+	case a.Role == RolePerson:
 		return "person:" + a.IDNumber
+	case a.Name != "":
+		return string(a.Role) + ":" + a.Name
 	}
 	return string(a.Role)
+}
+
+// LoginRequest signs a person in with their password.
+type LoginRequest struct {
+	IDNumber string `json:"id_number"`
+	Password string `json:"password"`
+}
+
+// TokenRequest creates a service-account token (staff, admin, bank, …).
+type TokenRequest struct {
+	Role Role   `json:"role"`
+	Name string `json:"name,omitempty"`
+	// TTL is how long the token lives, e.g. "720h" (default 90 days).
+	TTL string `json:"ttl,omitempty"`
+}
+
+// Token is a bearer token and who it acts as. The token itself is shown
+// once, when issued; the store keeps only its hash.
+type Token struct {
+	Token     string    `json:"token,omitempty"`
+	Actor     Actor     `json:"actor"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Mutation carries the idempotency key every mutating request takes.
@@ -99,6 +137,8 @@ type RegisterPersonRequest struct {
 	FileNo    string `json:"licence_file_no,omitempty"`
 	Plate     string `json:"plate,omitempty"`
 	PlateType string `json:"plate_type,omitempty"`
+	// Password, if set, lets the person sign in to a remote endpoint.
+	Password string `json:"password,omitempty"`
 }
 
 // RegisterUnitRequest registers an organisation.

@@ -35,3 +35,29 @@ var (
 	ErrHandlingExpired = newErr(KindConflict, "HANDLING_EXPIRED", "网上处理已超时未缴款，请重新处理", "the online handling expired unpaid; handle the record again")
 	ErrPaymentChanged  = newErr(KindConflict, "PAYMENT_AMOUNT_CHANGED", "应缴金额已变化，已退款，请重试", "the amount due changed while paying; the charge was refunded, try again")
 )
+
+// Authentication and accounts.
+var (
+	ErrUnauthenticated = newErr(KindForbidden, "UNAUTHENTICATED", "未登录或令牌无效、已过期、已注销", "missing, invalid, expired or revoked token")
+	ErrBadCredentials  = newErr(KindForbidden, "BAD_CREDENTIALS", "身份证号码或密码错误", "wrong ID number or password")
+	ErrTooManyAttempts = newErr(KindForbidden, "TOO_MANY_ATTEMPTS", "尝试次数过多，请稍后再试", "too many attempts; try again later")
+	ErrAdminOnly       = newErr(KindForbidden, "ADMIN_ONLY", "仅限管理员", "administrators only")
+)
+
+// CheckPassword enforces the password rule: 8 to 128 characters, with at
+// least a letter and a digit.
+func CheckPassword(p string) error {
+	letter, digit := false, false
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+			letter = true
+		}
+	}
+	if n := len([]rune(p)); n < 8 || n > 128 || !letter || !digit {
+		return Invalid("password", "PASSWORD_WEAK", "密码为8到128个字符，至少包含一个字母和一个数字", "a password has 8 to 128 characters with at least one letter and one digit")
+	}
+	return nil
+}

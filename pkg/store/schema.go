@@ -3,7 +3,7 @@ package store
 // The bbolt schema, in one place. Every bucket and meta key is declared
 // here; nothing else writes raw bucket names.
 //
-//	meta/schema_version                         "2" (plain text, readable forever)
+//	meta/schema_version                         "3" (plain text, readable forever)
 //	licences/<id_number>                        rules.Licence (JSON)
 //	vehicles/<plate>\x00<plate_type>            rules.Vehicle
 //	persons/<id_number>                         rules.Person
@@ -13,7 +13,9 @@ package store
 //	decisions/<decision_no>                     <record_no>        (unique: one decision, one record)
 //	orders/<order_id>                           rules.PaymentOrder (append-only; its state follows its decision)
 //	payments/<decision_no>                      rules.Payment      (unique: one payment per decision)
-//	idempotency/<scope>\x00<key>                idemRecord
+//	idempotency/<scope>\x00<key>                request hash, "\n", response JSON
+//	credentials/<id_number>                     PHC-encoded argon2id password hash
+//	tokens/<sha256(token)>                      TokenRecord (the token itself is never stored)
 //	audit/<seq>                                 AuditEntry
 //	outbox/<seq>                                OutboxMessage
 //	idx_vehicle_owner/<owner_id>\x00<plate>\x00<type>          ""
@@ -30,7 +32,7 @@ package store
 // number), so a SQL backend can express it as a unique constraint.
 
 // SchemaVersion is the version this code reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	bucketMeta          = []byte("meta")
@@ -44,6 +46,8 @@ var (
 	bucketOrders        = []byte("orders")
 	bucketPayments      = []byte("payments")
 	bucketIdempotency   = []byte("idempotency")
+	bucketCredentials   = []byte("credentials")
+	bucketTokens        = []byte("tokens")
 	bucketAudit         = []byte("audit")
 	bucketOutbox        = []byte("outbox")
 	idxVehicleOwner     = []byte("idx_vehicle_owner")
@@ -58,7 +62,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketLicences, bucketVehicles, bucketPersons, bucketUnits, bucketBindings,
-	bucketViolations, bucketDecisions, bucketOrders, bucketPayments, bucketIdempotency,
+	bucketViolations, bucketDecisions, bucketOrders, bucketPayments, bucketIdempotency, bucketCredentials, bucketTokens,
 	bucketAudit, bucketOutbox, idxVehicleOwner, idxBindingPerson, idxBindingVehicle,
 	idxViolationPlate, idxViolationDriver, idxViolationStatus, idxViolationPending,
 }

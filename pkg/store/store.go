@@ -157,19 +157,20 @@ type migration struct {
 
 // migrations lists every step; version 0 is an empty file.
 var migrations = []migration{
-	{From: 0, Run: func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	}},
+	{From: 0, Run: func(tx *bolt.Tx) error { return createBuckets(tx, allBuckets...) }},
 	// 1 → 2: payment orders (online handling) get their own bucket.
-	{From: 1, Run: func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketOrders)
-		return err
-	}},
+	{From: 1, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketOrders) }},
+	// 2 → 3: passwords and bearer tokens for the remote endpoint.
+	{From: 2, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketCredentials, bucketTokens) }},
+}
+
+func createBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, n := range names {
+		if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {

@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+	"golang.org/x/crypto/argon2"
+)
+
+// Passwords are hashed with argon2id (RFC 9106) at the OWASP-recommended
+// cost: 19 MiB, 2 passes, 1 lane; stored in the PHC string format.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+func hashPassword(pw string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+func verifyPassword(pw, phc string) bool {
+	var v, m, t, p int
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || p < 1 || p > 255 {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, uint32(t), uint32(m), uint8(p), uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// Token lifetimes.
+const (
+	loginTTL   = 12 * time.Hour
+	serviceTTL = 90 * 24 * time.Hour
+)
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return "jg_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// issue stores a new token for the actor and returns it.
+func (e *Engine) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Token, error) {
+	tok := newToken()
+	now := e.now()
+	subject := a.Name
+	if a.Role == api.RolePerson {
+		subject = a.IDNumber
+	}
+	rec := &store.TokenRecord{Role: string(a.Role), Subject: subject, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := tx.PutToken(tokenHash(tok), rec); err != nil {
+		return nil, err
+	}
+	return &api.Token{Token: tok, Actor: a, ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// CreateToken issues a service-account token (admin and back-office
+// staff only; on the embedded store the caller is staff, which is how a
+// deployment's first staff token is made). Only an admin may create admin
+// tokens.
+func (e *Engine) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest) (*api.Token, error) {
+	if !a.IsStaff() {
+		return nil, rules.ErrStaffOnly
+	}
+	if !slices.Contains(api.Roles, r.Role) {
+		return nil, rules.Invalid("role", "ROLE_UNKNOWN", "角色必须是 person、unit、hospital、bank、staff 或 admin", "role must be one of person, unit, hospital, bank, staff, admin")
+	}
+	if r.Role == api.RoleAdmin && a.Role != api.RoleAdmin && a != api.Staff {
+		return nil, rules.ErrAdminOnly
+	}
+	ttl := serviceTTL
+	if r.TTL != "" {
+		d, err := time.ParseDuration(r.TTL)
+		if err != nil || d <= 0 {
+			return nil, rules.Invalid("ttl", "TTL_FORMAT", "有效期格式如 720h", "ttl must be a positive duration such as 720h")
+		}
+		ttl = d
+	}
+	actor := api.Actor{Role: r.Role, Name: r.Name}
+	if r.Role == api.RolePerson {
+		id, err := rules.ParseIDNumber(r.Name, e.today())
+		if err != nil {
+			return nil, err.(*rules.Error).WithField("name")
+		}
+		actor = api.Actor{Role: api.RolePerson, IDNumber: id.Number}
+	} else if r.Name == "" {
+		return nil, rules.Invalid("name", "NAME_REQUIRED", "服务账号需要名称", "a service account needs a name")
+	}
+	var out *api.Token
+	err := e.st.Update(func(tx *store.Tx) (err error) {
+		if out, err = e.issue(tx, actor, ttl); err != nil {
+			return err
+		}
+		return e.audit(tx, a, "create_token", actor.String(), string(r.Role))
+	})
+	return out, err
+}
+
+// Login checks a person's password and issues a token. Failed attempts
+// are throttled per ID number.
+func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error) {
+	id := rules.NormalizeIDNumber(r.IDNumber)
+	if !e.attempts.allow(id, e.now()) {
+		return nil, rules.ErrTooManyAttempts
+	}
+	var hash string
+	if err := e.st.View(func(tx *store.Tx) error { hash = tx.PasswordHash(id); return nil }); err != nil {
+		return nil, err
+	}
+	if hash == "" || !verifyPassword(r.Password, hash) {
+		e.attempts.fail(id, e.now())
+		return nil, rules.ErrBadCredentials
+	}
+	e.attempts.reset(id)
+	var out *api.Token
+	err := e.st.Update(func(tx *store.Tx) (err error) {
+		a := api.Actor{Role: api.RolePerson, IDNumber: id}
+		if out, err = e.issue(tx, a, loginTTL); err != nil {
+			return err
+		}
+		return e.audit(tx, a, "login", id, "")
+	})
+	return out, err
+}
+
+// Authenticate returns the actor of a bearer token.
+func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error) {
+	var rec *store.TokenRecord
+	err := e.st.View(func(tx *store.Tx) (err error) {
+		rec, err = tx.Token(tokenHash(token))
+		return err
+	})
+	if err != nil {
+		return api.Actor{}, err
+	}
+	if rec == nil || rec.Revoked || !e.now().Before(rec.ExpiresAt) {
+		return api.Actor{}, rules.ErrUnauthenticated
+	}
+	if api.Role(rec.Role) == api.RolePerson {
+		return api.Actor{Role: api.RolePerson, IDNumber: rec.Subject}, nil
+	}
+	return api.Actor{Role: api.Role(rec.Role), Name: rec.Subject}, nil
+}
+
+// Logout revokes a token.
+func (e *Engine) Logout(_ context.Context, token string) error {
+	return e.st.Update(func(tx *store.Tx) error {
+		h := tokenHash(token)
+		rec, err := tx.Token(h)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return rules.ErrUnauthenticated
+		}
+		rec.Revoked = true
+		return tx.PutToken(h, rec)
+	})
+}
+
+// attempts throttles failed logins: five failures within 15 minutes lock
+// an ID number out until the window passes.
+type attempts struct {
+	mu sync.Mutex
+	m  map[string][]time.Time
+}
+
+const (
+	maxFailures   = 5
+	failureWindow = 15 * time.Minute
+)
+
+func (t *attempts) recent(id string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, at := range t.m[id] {
+		if now.Sub(at) < failureWindow {
+			keep = append(keep, at)
+		}
+	}
+	return keep
+}
+
+func (t *attempts) allow(id string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.m[id] = t.recent(id, now)
+	return len(t.m[id]) < maxFailures
+}
+
+func (t *attempts) fail(id string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.m[id] = append(t.recent(id, now), now)
+}
+
+func (t *attempts) reset(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.m, id)
+}
