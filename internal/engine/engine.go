@@ -187,3 +187,8 @@ func (e *Engine) Outbox(_ context.Context, a api.Actor, after uint64, limit int)
 	}
 	return out, err
 }
+
+// Ready reports whether the store answers (for /readyz).
+func (e *Engine) Ready(context.Context) error {
+	return e.st.View(func(*store.Tx) error { return nil })
+}

@@ -187,7 +187,7 @@ func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQ
 			}
 			var since time.Time
 			if !b.Own {
-				since = b.ActiveFrom
+				since = activeFrom(b)
 			}
 			add(vs, since)
 		}
@@ -204,11 +204,20 @@ func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQ
 func boundSince(bs []rules.Binding, v *rules.Violation) bool {
 	for _, b := range bs {
 		if b.Kind == rules.BindVehicle && b.Status == rules.BindingActive && b.Plate == v.Plate && b.PlateType == v.PlateType &&
-			(b.Own || !v.OccurredAt.Before(b.ActiveFrom)) {
+			(b.Own || !v.OccurredAt.Before(activeFrom(b))) {
 			return true
 		}
 	}
 	return false
+}
+
+// activeFrom is when a binding took effect; bindings stored before that
+// was recorded count from their request.
+func activeFrom(b rules.Binding) time.Time {
+	if b.ActiveFrom.IsZero() {
+		return b.CreatedAt
+	}
+	return b.ActiveFrom
 }
 
 func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {

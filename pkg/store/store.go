@@ -88,7 +88,10 @@ func Open(path string, o Options) (*Store, error) {
 			o.noInit = true
 			return Open(path, o)
 		}
-		if err == nil && v != SchemaVersion {
+		switch {
+		case err == nil && v > SchemaVersion:
+			err = rules.ErrStoreUnavailable.Withf("schema version %d is newer than this jgctl (%d): upgrade jgctl", v, SchemaVersion)
+		case err == nil && v != SchemaVersion:
 			err = rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
 		}
 	} else {

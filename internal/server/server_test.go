@@ -1,0 +1,60 @@
+package server_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/internal/refdata"
+	"github.com/jgctl/jgctl/internal/server"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/client"
+	"github.com/jgctl/jgctl/pkg/client/clienttest"
+	"github.com/jgctl/jgctl/pkg/gateway"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// newEngine opens a fresh store and engine for one test.
+func newEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) *engine.Engine {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cal, _ := refdata.Calendar("")
+	codes, _ := refdata.Codes("")
+	return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Calendar: cal, Codes: codes, Gateway: gw, Now: now})
+}
+
+// TestContract runs the client contract suite over HTTP: every actor gets
+// a bearer token minted by the embedded staff, as `jgctl token create` does.
+func TestContract(t *testing.T) {
+	clienttest.Run(t, func(t *testing.T, now func() time.Time, gw gateway.Gateway) clienttest.Env {
+		e := newEngine(t, now, gw)
+		srv := httptest.NewServer(server.New(e, server.Options{}))
+		t.Cleanup(srv.Close)
+		return clienttest.Env{As: func(a api.Actor) client.Client {
+			req := api.TokenRequest{Role: a.Role, Name: a.Name}
+			if a.Role == api.RoleStaff {
+				req.Name = "contract-staff"
+			}
+			if a.Role == api.RolePerson {
+				req.Name = a.IDNumber
+			}
+			tok, err := e.CreateToken(context.Background(), api.Staff, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := client.New(srv.URL, client.WithToken(tok.Token))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}}
+	})
+}
