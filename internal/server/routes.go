@@ -13,7 +13,9 @@ type empty struct{}
 
 func (h *Handler) routes() {
 	e, m := h.e, h.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	m.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := e.Ready(r.Context()); err != nil {
 			h.fail(w, r, err)

@@ -29,9 +29,9 @@ type Options struct {
 
 // Handler serves the /v1 API over an engine.
 type Handler struct {
-	e    *engine.Engine
-	o    Options
-	mux  *http.ServeMux
+	e   *engine.Engine
+	o   Options
+	mux *http.ServeMux
 }
 
 // New returns the API handler.
