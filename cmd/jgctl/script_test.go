@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 			"holdlock":    cmdHoldlock,
 			"releaselock": cmdReleaselock,
 			"envjson":     cmdEnvjson,
+			"waitaddr":    cmdWaitaddr,
 		},
 	})
 }
@@ -177,4 +178,20 @@ func cmdEnvjson(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("envjson: stdout has no string field %q", args[1])
 	}
 	ts.Setenv(args[0], v)
+}
+
+// cmdWaitaddr waits (up to 10 s) for `jgctl serve --addr-file FILE` to
+// write its address, then sets VAR to http://ADDR.
+func cmdWaitaddr(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitaddr VAR FILE")
+	}
+	path := ts.MkAbs(args[1])
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			ts.Setenv(args[0], "http://"+string(b))
+			return
+		}
+	}
+	ts.Fatalf("waitaddr: %s not written within 10 s", path)
 }

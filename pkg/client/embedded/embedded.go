@@ -6,10 +6,12 @@ package embedded
 import (
 	"context"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/refdata"
+	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
 	"github.com/jgctl/jgctl/pkg/gateway"
@@ -193,3 +195,12 @@ func (c *Client) Outbox(ctx context.Context, after uint64, limit int) ([]rules.N
 // Verify checks the store file and that its indexes agree with its
 // records (a local maintenance operation: `jgctl store check`).
 func (c *Client) Verify() (*store.Report, error) { return c.st.Verify() }
+
+// CreateToken issues a bearer token for the remote endpoint (the embedded
+// caller is staff: this is how a deployment's first staff token is made).
+func (c *Client) CreateToken(ctx context.Context, r api.TokenRequest) (*api.Token, error) {
+	return c.e.CreateToken(ctx, c.actor, r)
+}
+
+// Handler returns the HTTP API over this client's engine (`jgctl serve`).
+func (c *Client) Handler(o server.Options) http.Handler { return server.New(c.e, o) }

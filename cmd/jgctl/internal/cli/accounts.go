@@ -16,6 +16,7 @@ func personListing(p *rules.Person) listing {
 
 func newRegisterCmd(f *Factory) *cobra.Command {
 	var r api.RegisterPersonRequest
+	var pwStdin bool
 	cmd := &cobra.Command{
 		Use:   "register --id-number N --name S --phone P (--licence-file-no F | --plate P --plate-type T)",
 		Short: "注册个人用户 / register a person",
@@ -23,7 +24,16 @@ func newRegisterCmd(f *Factory) *cobra.Command {
 			"or by the plate and plate type of a vehicle registered to them.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.Config.As = rules.NormalizeIDNumber(r.IDNumber)
+			if pwStdin {
+				pw, err := readPassword(f.IO.In)
+				if err != nil {
+					return err
+				}
+				r.Password = pw
+			}
+			if f.Config.Endpoint == "" {
+				f.Config.As = rules.NormalizeIDNumber(r.IDNumber)
+			}
 			c, err := f.Client(false)
 			if err != nil {
 				return err
@@ -44,6 +54,7 @@ func newRegisterCmd(f *Factory) *cobra.Command {
 	fl.StringVar(&r.Plate, "plate", "", "plate of a vehicle you own")
 	fl.StringVar(&r.PlateType, "plate-type", "", "plate type code (02 小型汽车, 52 小型新能源汽车, …)")
 	fl.StringVar(&r.IdempotencyKey, "idempotency-key", "", "key that makes a retried registration safe")
+	fl.BoolVar(&pwStdin, "password-stdin", false, "read a password for `jgctl login` from standard input")
 	cmd.MarkFlagRequired("id-number")
 	cmd.MarkFlagRequired("name")
 	cmd.MarkFlagRequired("phone")

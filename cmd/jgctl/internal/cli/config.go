@@ -21,6 +21,8 @@ import (
 // flag > environment (JGCTL_*) > config file > default.
 type Config struct {
 	Store       string
+	Endpoint    string // a `jgctl serve` URL: every command goes there instead of the store
+	Token       string // bearer token for the endpoint ("" = the one saved by login)
 	Output      string
 	As          string
 	Now         time.Time // zero: the real clock
@@ -35,6 +37,8 @@ type Config struct {
 // defaults is the single place each key gets its default.
 func defaults(v *viper.Viper) {
 	v.SetDefault("store", defaultStorePath())
+	v.SetDefault("endpoint", "")
+	v.SetDefault("token", "")
 	v.SetDefault("output", "table")
 	v.SetDefault("as", "")
 	v.SetDefault("now", "")
@@ -108,7 +112,8 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 		}
 	}
 	c := &Config{
-		Store: v.GetString("store"), Output: v.GetString("output"), As: v.GetString("as"),
+		Store: v.GetString("store"), Endpoint: v.GetString("endpoint"), Token: v.GetString("token"),
+		Output: v.GetString("output"), As: v.GetString("as"),
 		Lang: v.GetString("lang"), Holidays: v.GetString("reference.holidays"), Codes: v.GetString("reference.violation_codes"),
 		Policy: rules.DefaultPolicy(),
 	}
@@ -124,7 +129,9 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 	if c.LockTimeout, err = time.ParseDuration(v.GetString("lock-timeout")); err != nil {
 		return nil, usageErr("--lock-timeout: %v", err)
 	}
-	if s := v.GetString("now"); s != "" {
+	if s := v.GetString("now"); s != "" && c.Endpoint != "" {
+		return nil, usageErr("--now works on the embedded store only, not with --endpoint")
+	} else if s != "" {
 		if c.Now, err = parseNow(s); err != nil {
 			return nil, usageErr("--now %q: want RFC 3339 (2026-11-24T10:00:00+08:00) or YYYY-MM-DD [HH:MM:SS] in China time", s)
 		}

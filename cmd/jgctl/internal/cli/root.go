@@ -44,6 +44,14 @@ func (f *Factory) Client(readOnly bool) (client.Client, error) {
 	if f.client != nil {
 		return f.client, nil
 	}
+	if f.Config.Endpoint != "" {
+		c, err := f.remote()
+		if err != nil {
+			return nil, err
+		}
+		f.client = c
+		return c, nil
+	}
 	opts, err := f.embeddedOptions()
 	if err != nil {
 		return nil, err
@@ -106,7 +114,7 @@ func (f *Factory) Actor() api.Actor {
 	return api.Staff
 }
 
-var globalFlags = []string{"store", "output", "as", "now", "lang", "config", "lock-timeout"}
+var globalFlags = []string{"store", "endpoint", "token", "output", "as", "now", "lang", "config", "lock-timeout"}
 
 func isGlobal(name string) bool { return slices.Contains(globalFlags, name) }
 
@@ -130,6 +138,8 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = true
 	pf := root.PersistentFlags()
 	pf.String("store", "", "store file (env JGCTL_STORE; default $XDG_DATA_HOME/jgctl/jgctl.db)")
+	pf.String("endpoint", "", "URL of a `jgctl serve` endpoint (env JGCTL_ENDPOINT); every command then runs there")
+	pf.String("token", "", "bearer token for --endpoint (env JGCTL_TOKEN; default: the one saved by `jgctl login`)")
 	pf.StringP("output", "o", "table", "output format: table, json or plain")
 	pf.String("as", "", "act as this registered person (ID number); without it, as back-office staff")
 	pf.String("now", "", "fixed clock for the embedded store (env JGCTL_NOW), e.g. 2026-11-24T10:00:00+08:00")
@@ -139,7 +149,8 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.RegisterFlagCompletionFunc("output", fixedCompletion("table", "json", "plain"))
 	root.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en"))
 	root.AddCommand(newImportCmd(f), newRegisterCmd(f), newBindCmd(f), newBindingsCmd(f), newViolationsCmd(f),
-		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f), newStoreCmd(f))
+		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f), newStoreCmd(f),
+		newServeCmd(f), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newTokenCmd(f))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	rejectUnknownSubcommands(root)
 	return root
