@@ -24,6 +24,8 @@ func (h *Handler) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 
+	m.HandleFunc("GET /v1/openapi.json", h.openapi)
+
 	m.HandleFunc("POST /v1/login", route(h, false, func(ctx context.Context, _ api.Actor, _ *http.Request, req *api.LoginRequest) (*api.Token, error) {
 		return e.Login(ctx, *req)
 	}))
