@@ -25,6 +25,9 @@ func (h *Handler) routes() {
 	})
 
 	m.HandleFunc("GET /v1/openapi.json", h.openapi)
+	if h.o.Metrics != nil {
+		m.Handle("GET /metrics", h.o.Metrics.Handler())
+	}
 
 	m.HandleFunc("POST /v1/login", route(h, false, func(ctx context.Context, _ api.Actor, _ *http.Request, req *api.LoginRequest) (*api.Token, error) {
 		return e.Login(ctx, *req)
@@ -54,6 +57,13 @@ func (h *Handler) routes() {
 		req := api.ImportRequest{Kind: api.ImportKind(r.PathValue("kind")), Format: api.ImportFormat(r.URL.Query().Get("format")), ChunkSize: chunk}
 		body := http.MaxBytesReader(w, r.Body, h.o.MaxImport)
 		res, err := e.Import(r.Context(), a, req, body, nil)
+		if mt := h.o.Metrics; mt != nil && res != nil {
+			k := string(req.Kind)
+			mt.imported.WithLabelValues(k, "inserted").Add(float64(res.Inserted))
+			mt.imported.WithLabelValues(k, "updated").Add(float64(res.Updated))
+			mt.imported.WithLabelValues(k, "duplicate").Add(float64(res.Duplicates))
+			mt.imported.WithLabelValues(k, "rejected").Add(float64(res.Rejected))
+		}
 		if err != nil {
 			h.fail(w, r, err)
 			return
@@ -109,7 +119,18 @@ func (h *Handler) routes() {
 	}))
 	m.HandleFunc("POST /v1/payments", route(h, true, func(ctx context.Context, a api.Actor, r *http.Request, req *api.PayRequest) (*api.Receipt, error) {
 		idempotencyKey(r, &req.Mutation)
-		return e.Pay(ctx, a, *req)
+		rec, err := e.Pay(ctx, a, *req)
+		if mt := h.o.Metrics; mt != nil {
+			outcome := "paid"
+			switch {
+			case err != nil:
+				outcome = "refused"
+			case rec.Replayed:
+				outcome = "replayed"
+			}
+			mt.payments.WithLabelValues(outcome).Inc()
+		}
+		return rec, err
 	}))
 	m.HandleFunc("POST /v1/fines/quote", route(h, true, func(ctx context.Context, _ api.Actor, _ *http.Request, req *api.QuoteRequest) (*rules.FeeQuote, error) {
 		return e.QuoteFine(ctx, *req)

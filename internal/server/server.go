@@ -25,6 +25,8 @@ type Options struct {
 	// up to MaxImport (default 1 GiB).
 	MaxBody, MaxImport int64
 	Log                *slog.Logger
+	// Metrics, if set, are served at /metrics and fed by every request.
+	Metrics *Metrics
 }
 
 // Handler serves the /v1 API over an engine.
@@ -50,7 +52,13 @@ func New(e *engine.Engine, o Options) *Handler {
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.o.Metrics != nil {
+		h.o.Metrics.Instrument(h.mux).ServeHTTP(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // Status maps an error kind to its HTTP status.
 func Status(k rules.Kind) int {

@@ -44,7 +44,7 @@ func newServeCmd(f *Factory) *cobra.Command {
 			defer c.Close()
 			log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
 			srv := &http.Server{
-				Handler:           server.Logged(c.Handler(server.Options{Log: log}), log),
+				Handler:           server.Logged(c.Handler(server.Options{Log: log, Metrics: server.NewMetrics()}), log),
 				ReadHeaderTimeout: 5 * time.Second,
 				ReadTimeout:       10 * time.Minute, // imports stream large bodies
 				WriteTimeout:      10 * time.Minute,
