@@ -193,11 +193,14 @@ func (e *Engine) Logout(_ context.Context, token string) error {
 	})
 }
 
-// attempts throttles failed logins: five failures within 15 minutes lock
-// an ID number out until the window passes.
+// attempts throttles failures per key: max failures within window lock
+// the key out until the window passes (logins: 5 in 15 minutes per ID
+// number; unknown decision numbers: 10 in 10 minutes per caller).
 type attempts struct {
-	mu sync.Mutex
-	m  map[string][]time.Time
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	m      map[string][]time.Time
 }
 
 const (
@@ -205,10 +208,14 @@ const (
 	failureWindow = 15 * time.Minute
 )
 
+func newAttempts(max int, window time.Duration) attempts {
+	return attempts{max: max, window: window, m: map[string][]time.Time{}}
+}
+
 func (t *attempts) recent(id string, now time.Time) []time.Time {
 	var keep []time.Time
 	for _, at := range t.m[id] {
-		if now.Sub(at) < failureWindow {
+		if now.Sub(at) < t.window {
 			keep = append(keep, at)
 		}
 	}
@@ -218,8 +225,10 @@ func (t *attempts) recent(id string, now time.Time) []time.Time {
 func (t *attempts) allow(id string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.m[id] = t.recent(id, now)
-	return len(t.m[id]) < maxFailures
+	if t.m[id] = t.recent(id, now); len(t.m[id]) == 0 {
+		delete(t.m, id)
+	}
+	return len(t.m[id]) < t.max
 }
 
 func (t *attempts) fail(id string, now time.Time) {

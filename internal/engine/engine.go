@@ -42,7 +42,8 @@ type Engine struct {
 	now      func() time.Time
 	region   string
 	locks    keyLocks
-	attempts attempts
+	attempts attempts // failed logins per ID number
+	misses   attempts // unknown decision numbers per caller (enumeration)
 }
 
 // New returns an engine over an open store.
@@ -56,7 +57,7 @@ func New(c Config) *Engine {
 	if c.Region == "" {
 		c.Region = "370100"
 	}
-	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}, attempts: attempts{m: map[string][]time.Time{}}}
+	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}, attempts: newAttempts(maxFailures, failureWindow), misses: newAttempts(10, 10*time.Minute)}
 }
 
 // Policy returns the policy in force.
@@ -192,3 +193,6 @@ func (e *Engine) Outbox(_ context.Context, a api.Actor, after uint64, limit int)
 func (e *Engine) Ready(context.Context) error {
 	return e.st.View(func(*store.Tx) error { return nil })
 }
+
+// Now returns the engine's clock (the fixed one in tests).
+func (e *Engine) Now() time.Time { return e.now() }

@@ -36,6 +36,11 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	if target == "" {
 		target = "record:" + r.RecordNo
 	}
+	// Paying by decision number is open to anyone, so guessing numbers is
+	// throttled: ten unknown numbers in ten minutes lock the caller out.
+	if r.DecisionNo != "" && !e.misses.allow(a.String(), e.now()) {
+		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
+	}
 	defer e.lock(target)()
 
 	// 1. Read: replay, or find the decision and the amount due.
@@ -52,6 +57,9 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		amount = e.quote(*v, e.today()).AmountDue
 		return nil
 	})
+	if errors.Is(err, rules.ErrDecisionNotFound) {
+		e.misses.fail(a.String(), e.now())
+	}
 	if err != nil || receipt != nil {
 		return receipt, err
 	}
@@ -59,8 +67,13 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	// 2. Charge. The order ID is fixed by the caller, the key and the
 	// decision, so a retry after a timeout finds the charge already made
 	// instead of making another.
-	order := "ORD-" + requestHash(struct{ Actor, Key, Decision string }{a.String(), r.IdempotencyKey, decisionNo})
+	order := orderID(decisionNo, a, r.IdempotencyKey)
 	ref, err := e.gw.Charge(ctx, order, amount)
+	if errors.Is(err, rules.ErrGatewayTimeout) {
+		// Name the order: a retry with the same key, or `jgctl payments
+		// reconcile ORDER`, finds out whether the bank took the money.
+		return nil, rules.ErrGatewayTimeout.Withf("order %s", order)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +82,7 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	// payment and its audit entry are encoded before, to keep it short.
 	now := e.now()
 	p := rules.Payment{ID: "P" + decisionNo, DecisionNo: decisionNo, RecordNo: recordNo, Fine: fine, LateFee: amount.Sub(fine),
-		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
+		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
 	rawPayment, err := json.Marshal(&p)
 	if err != nil {
 		return nil, err
@@ -110,6 +123,13 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	return receipt, err
 }
 
+// orderID names the gateway order of a payment attempt: the decision and
+// a fingerprint of the caller and key, so that a retry finds the same order
+// and a reconciliation can tell which decision an order paid.
+func orderID(decisionNo string, a api.Actor, key string) string {
+	return "ORD-" + decisionNo + "-" + requestHash(struct{ Actor, Key string }{a.String(), key})[:16]
+}
+
 // payer is the ID number a payment records as its payer ("" for staff).
 func payer(a api.Actor) string {
 	if a.Role == api.RolePerson {
@@ -131,7 +151,7 @@ func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Vi
 		if err != nil {
 			return nil, nil, err
 		}
-		if p != nil && p.IdempotencyKey == r.IdempotencyKey && p.PayerIDNumber == payer(a) {
+		if p != nil && ((p.IdempotencyKey == r.IdempotencyKey && p.PayerIDNumber == payer(a)) || p.OrderID == orderID(v.DecisionNo, a, r.IdempotencyKey)) {
 			return nil, &api.Receipt{Payment: *p, Replayed: true}, nil
 		}
 		return nil, nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))

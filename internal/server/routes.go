@@ -132,6 +132,10 @@ func (h *Handler) routes() {
 		}
 		return rec, err
 	}))
+	m.HandleFunc("POST /v1/payments/reconcile", route(h, true, func(ctx context.Context, a api.Actor, _ *http.Request, req *api.ReconcileRequest) (*api.ReconcileResult, error) {
+		return e.Reconcile(ctx, a, req.OrderID)
+	}))
+	m.HandleFunc("POST /v1/gateway/notifications", h.notification)
 	m.HandleFunc("POST /v1/fines/quote", route(h, true, func(ctx context.Context, _ api.Actor, _ *http.Request, req *api.QuoteRequest) (*rules.FeeQuote, error) {
 		return e.QuoteFine(ctx, *req)
 	}))

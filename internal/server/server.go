@@ -27,6 +27,9 @@ type Options struct {
 	Log                *slog.Logger
 	// Metrics, if set, are served at /metrics and fed by every request.
 	Metrics *Metrics
+	// NotifySecret is the HMAC key of the bank's payment notifications
+	// (POST /v1/gateway/notifications); none: the endpoint refuses them.
+	NotifySecret []byte
 }
 
 // Handler serves the /v1 API over an engine.

@@ -259,3 +259,18 @@ type SweepResult struct {
 	Folded  int `json:"folded"`
 	Expired int `json:"expired"`
 }
+
+// ReconcileRequest asks what became of a gateway order.
+type ReconcileRequest struct {
+	OrderID string `json:"order_id"`
+}
+
+// ReconcileResult says what the gateway reported and what was done: Applied
+// is true when a payment the platform had not recorded was recorded now.
+type ReconcileResult struct {
+	OrderID     string         `json:"order_id"`
+	DecisionNo  string         `json:"decision_no"`
+	GatewayPaid bool           `json:"gateway_paid"`
+	Applied     bool           `json:"applied"`
+	Payment     *rules.Payment `json:"payment,omitempty"`
+}

@@ -39,6 +39,9 @@ type Client interface {
 	HandleViolation(ctx context.Context, r api.HandleRequest) (*api.HandleResult, error)
 	Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error)
 	QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error)
+	// Reconcile asks the gateway what became of an order and records a
+	// payment the bank took but the platform never heard of (staff, bank).
+	Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error)
 	// Sweep folds payments into their records and returns expired online
 	// handlings to unhandled (staff; the batch job behind `jgctl sweep`).
 	Sweep(ctx context.Context) (*api.SweepResult, error)

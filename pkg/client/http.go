@@ -294,6 +294,11 @@ func (c *HTTP) Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error) 
 	return post[api.Receipt](c, ctx, "v1/payments", r, keyOf(&r.Mutation))
 }
 
+// Reconcile implements Client (asking again changes nothing: safe to retry).
+func (c *HTTP) Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error) {
+	return post[api.ReconcileResult](c, ctx, "v1/payments/reconcile", r, NewIdempotencyKey())
+}
+
 // QuoteFine implements Client (a pure computation: safe to retry).
 func (c *HTTP) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	return post[rules.FeeQuote](c, ctx, "v1/fines/quote", r, NewIdempotencyKey())

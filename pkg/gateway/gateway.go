@@ -17,6 +17,17 @@ import (
 type Gateway interface {
 	Charge(ctx context.Context, orderID string, amount rules.Money) (ref string, err error)
 	Refund(ctx context.Context, orderID string) error
+	// Status asks what became of an order: the payment status query that
+	// finds money the bank took but the platform never heard of.
+	Status(ctx context.Context, orderID string) (Charge, error)
+}
+
+// Charge is what the gateway knows of an order.
+type Charge struct {
+	OrderID string      `json:"order_id"`
+	Ref     string      `json:"ref,omitempty"`
+	Amount  rules.Money `json:"amount"`
+	Paid    bool        `json:"paid"` // taken and not refunded
 }
 
 // Mode is how the sandbox answers.
@@ -103,6 +114,17 @@ func (s *Sandbox) Refund(_ context.Context, orderID string) error {
 	c.refunded = true
 	s.charges[orderID] = c
 	return nil
+}
+
+// Status implements Gateway.
+func (s *Sandbox) Status(_ context.Context, orderID string) (Charge, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.charges[orderID]
+	if !ok {
+		return Charge{OrderID: orderID, Amount: rules.Fen(0)}, nil
+	}
+	return Charge{OrderID: orderID, Ref: c.ref, Amount: c.amount, Paid: !c.refunded}, nil
 }
 
 // Charged returns the total amount charged and not refunded, and the

@@ -6,6 +6,7 @@ package clienttest
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -370,6 +371,15 @@ func testGateway(t *testing.T, f *fixture) {
 		page, _ := z.ListViolations(f.ctx, api.ListViolationsRequest{Status: "pending"})
 		if len(page.Items) != 1 {
 			t.Fatalf("after a timeout the record should still be pending, got %v", page.Items)
+		}
+		// The error names the order; reconciling it finds the money the
+		// bank took and records the payment, once.
+		order := err.(*rules.Error).EN[strings.LastIndex(err.(*rules.Error).EN, "ORD-"):]
+		for i, wantApplied := range []bool{true, false} {
+			res, err := f.staff.Reconcile(f.ctx, api.ReconcileRequest{OrderID: order})
+			if err != nil || !res.GatewayPaid || res.Applied != wantApplied || res.DecisionNo != h.DecisionNo {
+				t.Fatalf("reconcile %d = %+v, %v", i, res, err)
+			}
 		}
 	}
 	f.gw.SetMode(gateway.Approve)

@@ -177,6 +177,11 @@ func (c *Client) Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error
 	return c.e.Pay(ctx, c.actor, r)
 }
 
+// Reconcile implements client.Client.
+func (c *Client) Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error) {
+	return c.e.Reconcile(ctx, c.actor, r.OrderID)
+}
+
 // QuoteFine implements client.Client.
 func (c *Client) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	return c.e.QuoteFine(ctx, r)

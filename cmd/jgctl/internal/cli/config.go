@@ -32,6 +32,8 @@ type Config struct {
 	Holidays    string // reference data files; "" = the shipped ones
 	Codes       string
 	SandboxMode gateway.Mode
+	// GatewaySecret signs the bank's payment notifications (serve).
+	GatewaySecret string
 }
 
 // defaults is the single place each key gets its default.
@@ -53,6 +55,7 @@ func defaults(v *viper.Viper) {
 	v.SetDefault("reference.holidays", "")
 	v.SetDefault("reference.violation_codes", "")
 	v.SetDefault("gateway.sandbox_mode", string(gateway.Approve))
+	v.SetDefault("gateway.secret", "")
 }
 
 func defaultStorePath() string {
@@ -156,6 +159,7 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 		}
 		*lim.dst = n
 	}
+	c.GatewaySecret = v.GetString("gateway.secret")
 	if c.SandboxMode, err = gateway.ParseMode(v.GetString("gateway.sandbox_mode")); err != nil {
 		return nil, usageErr("gateway.sandbox_mode: %v", err)
 	}

@@ -23,7 +23,9 @@ func newServeCmd(f *Factory) *cobra.Command {
 		Use:   "serve --listen ADDR [--store PATH]",
 		Short: "提供 HTTP/JSON 服务 / serve the HTTP API over the store",
 		Long: "Serve the /v1 HTTP API over the store (the same use cases as the embedded commands), with /healthz and\n" +
-			"/readyz. Logs are JSON lines on stderr with request IDs. SIGTERM or SIGINT shuts down gracefully: in-flight\n" +
+			"/readyz and Prometheus /metrics. Bank payment notifications (POST /v1/gateway/notifications) need the\n" +
+			"HMAC key in config gateway.secret (env JGCTL_GATEWAY_SECRET). Logs are JSON lines on stderr with request\n" +
+			"IDs. SIGTERM or SIGINT shuts down gracefully: in-flight\n" +
 			"requests finish, then the store closes.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,7 +46,8 @@ func newServeCmd(f *Factory) *cobra.Command {
 			defer c.Close()
 			log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
 			srv := &http.Server{
-				Handler:           server.Logged(c.Handler(server.Options{Log: log, Metrics: server.NewMetrics()}), log),
+				Handler: server.Logged(c.Handler(server.Options{Log: log, Metrics: server.NewMetrics(),
+					NotifySecret: []byte(f.Config.GatewaySecret)}), log),
 				ReadHeaderTimeout: 5 * time.Second,
 				ReadTimeout:       10 * time.Minute, // imports stream large bodies
 				WriteTimeout:      10 * time.Minute,

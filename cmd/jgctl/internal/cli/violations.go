@@ -277,3 +277,41 @@ func newOutboxCmd(f *Factory) *cobra.Command {
 	cmd.AddCommand(list)
 	return cmd
 }
+
+func newPaymentsCmd(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{Use: "payments", Short: "缴款对账 / payment reconciliation"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "reconcile ORDER_ID",
+		Short: "向支付网关查询订单并补记银行已扣款的缴款 / ask the gateway about an order and record a payment the bank took",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.Client(false)
+			if err != nil {
+				return err
+			}
+			res, err := c.Reconcile(cmd.Context(), api.ReconcileRequest{OrderID: args[0]})
+			if err != nil {
+				return err
+			}
+			switch {
+			case res.Applied:
+				f.say("银行已扣款，缴款已补记。", "The bank took the money; the payment is recorded now.")
+			case res.Payment != nil:
+				f.say("该缴款已记录，无需处理。", "The payment was already recorded; nothing to do.")
+			case !res.GatewayPaid:
+				f.say("网关未扣款。", "The gateway took no money for this order.")
+			}
+			payment := ""
+			if res.Payment != nil {
+				payment = res.Payment.ID
+			}
+			return f.print(listing{
+				cols: []column{{"订单", "ORDER", false}, {"决定书编号", "DECISION NO", false}, {"网关已扣款", "GATEWAY PAID", false},
+					{"本次补记", "APPLIED", false}, {"缴款编号", "PAYMENT ID", false}},
+				rows: [][]string{{res.OrderID, res.DecisionNo, yesNo(res.GatewayPaid), yesNo(res.Applied), payment}},
+				json: res,
+			})
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/gateway"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// decisionOfOrder reads the decision number out of an order ID (orderID).
+func decisionOfOrder(order string) (string, error) {
+	rest, ok := strings.CutPrefix(order, "ORD-")
+	dec, _, ok2 := strings.Cut(rest, "-")
+	if !ok || !ok2 || dec == "" {
+		return "", rules.Invalid("order_id", "ORDER_ID_FORMAT", "缴款单号格式错误", "not an order ID of this platform (ORD-<decision>-<hash>)")
+	}
+	return dec, nil
+}
+
+// Reconcile asks the gateway what became of an order and, if the bank took
+// the money but no payment was recorded ("paid but still shows unpaid"),
+// records it (staff and bank accounts). Doing it again changes nothing.
+func (e *Engine) Reconcile(ctx context.Context, a api.Actor, order string) (*api.ReconcileResult, error) {
+	if !a.IsStaff() && a.Role != api.RoleBank {
+		return nil, rules.ErrStaffOnly
+	}
+	if _, err := decisionOfOrder(order); err != nil {
+		return nil, err
+	}
+	c, err := e.gw.Status(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	return e.applyCharge(a, c, "reconcile")
+}
+
+// Notified applies a bank's payment notification (its signature already
+// checked by the caller). A repeated notification changes nothing.
+func (e *Engine) Notified(_ context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
+	return e.applyCharge(api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
+}
+
+// applyCharge records a charge the gateway reports as paid, unless its
+// decision already has a payment.
+func (e *Engine) applyCharge(a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
+	dec, err := decisionOfOrder(c.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	res := &api.ReconcileResult{OrderID: c.OrderID, DecisionNo: dec, GatewayPaid: c.Paid}
+	if !c.Paid {
+		return res, nil
+	}
+	defer e.lock(dec)()
+	now := e.now()
+	err = e.st.Update(func(tx *store.Tx) error {
+		res.Applied = false
+		p, err := tx.PaymentOfDecision(dec)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			res.Payment = p
+			return nil
+		}
+		v, err := tx.ViolationByDecision(dec)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return rules.ErrDecisionNotFound.Withf("%s", dec)
+		}
+		q := e.quote(*v, rules.DateOf(now))
+		p = &rules.Payment{ID: "P" + dec, DecisionNo: dec, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: c.Amount.Sub(v.Fine),
+			Amount: c.Amount, GatewayRef: c.Ref, OrderID: c.OrderID, PaidAt: now}
+		if err := tx.InsertPayment(p); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s %s via %s", p.ID, c.Amount, c.OrderID)
+		if !c.Amount.Equal(q.AmountDue) {
+			detail += fmt.Sprintf(" (due today: %s)", q.AmountDue)
+		}
+		res.Applied, res.Payment = true, p
+		return e.audit(tx, a, source, dec, detail)
+	})
+	return res, err
+}
