@@ -150,7 +150,7 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.RegisterFlagCompletionFunc("lang", fixedCompletion("zh", "en"))
 	root.AddCommand(newImportCmd(f), newRegisterCmd(f), newBindCmd(f), newBindingsCmd(f), newViolationsCmd(f),
 		newPayCmd(f), newFinesCmd(f), newCheckCmd(f), newDemoCmd(f), newSweepCmd(f), newOutboxCmd(f), newStoreCmd(f),
-		newServeCmd(f), newPaymentsCmd(f), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newTokenCmd(f))
+		newServeCmd(f), newSmokeCmd(f), newPaymentsCmd(f), newLoginCmd(f), newLogoutCmd(f), newWhoamiCmd(f), newTokenCmd(f))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	rejectUnknownSubcommands(root)
 	return root
