@@ -27,7 +27,7 @@ func main() {
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	rows := flag.Int("rows", 1000000, "rows per import round")
 	dur := flag.Duration("duration", 3*time.Second, "length of each payment run")
-	only := flag.String("only", "", "run only: import, list or pay")
+	only := flag.String("only", "", "run only: import, list, pay or http")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here")
 	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
 	flag.Parse()
@@ -55,6 +55,9 @@ func main() {
 	if *only == "" || *only == "pay" {
 		payments(*dir, *dur)
 	}
+	if *only == "" || *only == "http" {
+		httpBench(*dir, *dur)
+	}
 }
 
 func check(err error) {
@@ -72,10 +75,12 @@ func row(measure, got, base string, ratio float64, target string) {
 	fmt.Printf("| %s | %s | %s | %s | %s |\n", measure, got, base, r, target)
 }
 
-func genCSV(path string, from, n, decisionEvery int) {
+func genCSV(path string, from, n, decisionEvery int) { genCSVPlates(path, from, n, 250000, decisionEvery) }
+
+func genCSVPlates(path string, from, n, plates, decisionEvery int) {
 	f, err := os.Create(path)
 	check(err)
-	check(perf.ViolationsCSV(f, from, n, 250000, decisionEvery, uint64(from)))
+	check(perf.ViolationsCSV(f, from, n, plates, decisionEvery, uint64(from)))
 	check(f.Close())
 }
 

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jgctl/jgctl/internal/perf"
+	"github.com/jgctl/jgctl/internal/server"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/client/embedded"
+)
+
+// serveLoopback serves h on 127.0.0.1 and returns its base URL.
+func serveLoopback(h http.Handler) (string, func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }
+}
+
+// load sends requests from conns goroutines (one keep-alive connection
+// each) for d and returns the rate and the p99 latency. next builds the
+// i-th request.
+func load(conns int, d time.Duration, next func(i int64) *http.Request) (float64, time.Duration) {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	hc := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	var n atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				req := next(n.Add(1) - 1)
+				s := time.Now()
+				resp, err := hc.Do(req)
+				check(err)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					check(fmt.Errorf("%s %s: HTTP %d", req.Method, req.URL.Path, resp.StatusCode))
+				}
+				mine = append(mine, time.Since(s))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	slices.Sort(lat)
+	return float64(len(lat)) / el.Seconds(), lat[len(lat)*99/100]
+}
+
+// httpBench measures `jgctl serve` on loopback beside a minimal net/http
+// JSON handler measured with the same load generator in the same run.
+func httpBench(dir string, d time.Duration) {
+	// Baseline: encode a 334-byte record per request.
+	rec := map[string]any{"record_no": "V0000000000001", "plate": "鲁A12345", "plate_type": "02", "occurred_at": "2026-11-01T08:00:00+08:00",
+		"location": "经十路100号", "code": "1625", "description": "驾驶机动车不按交通信号灯指示通行的", "fine": "200.00", "points": 6, "status": "unhandled"}
+	baseURL, stopBase := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(rec)
+	}))
+	defer stopBase()
+
+	src := filepath.Join(dir, "http.csv")
+	genCSVPlates(src, 20_000_000, 200000, 10000, 1) // 20 records a plate, every one decided
+	c, err := embedded.Open(filepath.Join(dir, "http.db"), embedded.WithClock(now), embedded.FastCommits())
+	check(err)
+	defer c.Close()
+	importFile(c, src)
+	tok, err := c.CreateToken(context.Background(), api.TokenRequest{Role: api.RoleStaff, Name: "bench"})
+	check(err)
+	url, stop := serveLoopback(c.Handler(server.Options{}))
+	defer stop()
+	auth := "Bearer " + tok.Token
+
+	base := func(int64) *http.Request { r, _ := http.NewRequest(http.MethodGet, baseURL, nil); return r }
+	list := func(i int64) *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, url+"/v1/violations?plate_type=02&limit=20&plate="+perf.Plate(int(i*7919%10000)), nil)
+		r.Header.Set("Authorization", auth)
+		return r
+	}
+	brate, bp99 := load(64, d, base)
+	row("GET JSON record, 64 connections (req/s)", "", fmt.Sprintf("%.0f (minimal net/http handler)", brate), 0, "")
+	row("… p99", "", bp99.Round(10*time.Microsecond).String(), 0, "")
+	rate, p99 := load(64, d, list)
+	row("GET /v1/violations (20 records), 64 connections (req/s)", fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f", brate), rate/brate, "≥ 10,000")
+	row("… p99", p99.Round(10*time.Microsecond).String(), bp99.Round(10*time.Microsecond).String(), 0, "≤ 20 ms")
+
+	var next atomic.Int64
+	pay := func(int64) *http.Request {
+		i := next.Add(1) - 1
+		body, _ := json.Marshal(api.PayRequest{DecisionNo: perf.DecisionNo(20_000_000 + int(i%200000))})
+		r, _ := http.NewRequest(http.MethodPost, url+"/v1/payments", bytes.NewReader(body))
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Idempotency-Key", fmt.Sprint("hb-", i))
+		return r
+	}
+	for _, conns := range []int{1, 8, 64} {
+		brate, bp99 := load(conns, d/2, base)
+		rate, p99 := load(conns, d, pay)
+		target := map[int]string{1: "≥ 1,500/s, p99 ≤ 2 ms", 8: "≥ 7,000/s, p99 ≤ 3 ms", 64: "≥ 15,000/s, p99 ≤ 10 ms"}[conns]
+		row(fmt.Sprintf("POST /v1/payments (durable), %d connection(s) (req/s)", conns), fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f (GET baseline)", brate), rate/brate, target)
+		row("… p99", p99.Round(10*time.Microsecond).String(), bp99.Round(10*time.Microsecond).String(), 0, "")
+	}
+}
