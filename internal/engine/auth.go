@@ -158,15 +158,21 @@ func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error
 	return out, err
 }
 
-// Authenticate returns the actor of a bearer token.
+// Authenticate returns the actor of a bearer token. Token records are
+// cached for a few seconds (a revocation through this engine drops the
+// entry at once).
 func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error) {
-	var rec *store.TokenRecord
-	err := e.st.View(func(tx *store.Tx) (err error) {
-		rec, err = tx.Token(tokenHash(token))
-		return err
-	})
-	if err != nil {
-		return api.Actor{}, err
+	h := tokenHash(token)
+	rec, ok := e.tokens.get(string(h), e.now())
+	if !ok {
+		err := e.st.View(func(tx *store.Tx) (err error) {
+			rec, err = tx.Token(h)
+			return err
+		})
+		if err != nil {
+			return api.Actor{}, err
+		}
+		e.tokens.put(string(h), rec, e.now())
 	}
 	if rec == nil || rec.Revoked || !e.now().Before(rec.ExpiresAt) {
 		return api.Actor{}, rules.ErrUnauthenticated
@@ -189,6 +195,7 @@ func (e *Engine) Logout(_ context.Context, token string) error {
 			return rules.ErrUnauthenticated
 		}
 		rec.Revoked = true
+		e.tokens.drop(string(h))
 		return tx.PutToken(h, rec)
 	})
 }
@@ -241,4 +248,43 @@ func (t *attempts) reset(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.m, id)
+}
+
+// tokenCache keeps recently read token records (nil for unknown tokens)
+// for tokenCacheTTL, so that each request does not read the store.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	rec  *store.TokenRecord
+	read time.Time
+}
+
+const tokenCacheTTL = 5 * time.Second
+
+func (c *tokenCache) get(h string, now time.Time) (*store.TokenRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[h]
+	if !ok || now.Sub(t.read) > tokenCacheTTL || now.Before(t.read) {
+		return nil, false
+	}
+	return t.rec, true
+}
+
+func (c *tokenCache) put(h string, rec *store.TokenRecord, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) > 100000 {
+		clear(c.m) // bounded: forged tokens cannot grow it without limit
+	}
+	c.m[h] = cachedToken{rec, now}
+}
+
+func (c *tokenCache) drop(h string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, h)
 }

@@ -44,6 +44,7 @@ type Engine struct {
 	locks    keyLocks
 	attempts attempts // failed logins per ID number
 	misses   attempts // unknown decision numbers per caller (enumeration)
+	tokens   tokenCache
 }
 
 // New returns an engine over an open store.
@@ -57,7 +58,7 @@ func New(c Config) *Engine {
 	if c.Region == "" {
 		c.Region = "370100"
 	}
-	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}, attempts: newAttempts(maxFailures, failureWindow), misses: newAttempts(10, 10*time.Minute)}
+	return &Engine{st: c.Store, policy: c.Policy, cal: c.Calendar, codes: c.Codes, gw: c.Gateway, now: c.Now, region: c.Region, locks: keyLocks{m: map[string]*keyLock{}}, attempts: newAttempts(maxFailures, failureWindow), misses: newAttempts(10, 10*time.Minute), tokens: tokenCache{m: map[string]cachedToken{}}}
 }
 
 // Policy returns the policy in force.
