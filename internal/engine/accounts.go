@@ -139,8 +139,8 @@ func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnit
 		if p == nil {
 			return rules.ErrPersonNotFound.WithField("agent_id_number").Withf("the acting person must register first")
 		}
-		if a.Role == api.RolePerson && a.IDNumber != agent.Number {
-			return rules.ErrNotOwner.Withf("only the acting person may register the unit")
+		if !a.IsStaff() && (a.Role != api.RolePerson || a.IDNumber != agent.Number) {
+			return rules.ErrNotOwner.Withf("only staff or the acting person may register the unit")
 		}
 		u := &rules.Unit{CreditCode: code, Name: name, AgentIDNumber: agent.Number, RegisteredAt: e.now()}
 		if err := tx.InsertUnit(u); err != nil {

@@ -135,7 +135,9 @@ func (e *Engine) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest)
 // are throttled per ID number.
 func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error) {
 	id := rules.NormalizeIDNumber(r.IDNumber)
-	if !e.attempts.allow(id, e.now()) {
+	// The attempt counts as a failure until the password checks out, so
+	// concurrent guesses cannot slip past the limit while being verified.
+	if !e.attempts.take(id, e.now()) {
 		return nil, rules.ErrTooManyAttempts
 	}
 	var hash string
@@ -143,7 +145,6 @@ func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error
 		return nil, err
 	}
 	if hash == "" || !verifyPassword(r.Password, hash) {
-		e.attempts.fail(id, e.now())
 		return nil, rules.ErrBadCredentials
 	}
 	e.attempts.reset(id)
@@ -236,6 +237,19 @@ func (t *attempts) allow(id string, now time.Time) bool {
 		delete(t.m, id)
 	}
 	return len(t.m[id]) < t.max
+}
+
+// take records an attempt as a failure if the key is not locked out, and
+// reports whether it may go ahead.
+func (t *attempts) take(id string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.m[id] = t.recent(id, now)
+	if len(t.m[id]) >= t.max {
+		return false
+	}
+	t.m[id] = append(t.m[id], now)
+	return true
 }
 
 func (t *attempts) fail(id string, now time.Time) {

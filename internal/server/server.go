@@ -56,11 +56,49 @@ func New(e *engine.Engine, o Options) *Handler {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w = &jsonMuxErrors{ResponseWriter: w}
 	if h.o.Metrics != nil {
 		h.o.Metrics.Instrument(h.mux).ServeHTTP(w, r)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// Errors of the router itself (no such route, wrong method).
+var (
+	errNoRoute  = &rules.Error{Code: "NOT_FOUND", Kind: rules.KindNotFound, ZH: "没有这个接口", EN: "no such route"}
+	errNoMethod = &rules.Error{Code: "METHOD_NOT_ALLOWED", Kind: rules.KindInvalid, ZH: "该接口不支持此方法", EN: "this route does not take this method"}
+)
+
+// jsonMuxErrors turns ServeMux's plain-text 404 and 405 answers into the
+// JSON error body every other error has.
+type jsonMuxErrors struct {
+	http.ResponseWriter
+	swallow bool
+}
+
+func (w *jsonMuxErrors) WriteHeader(code int) {
+	plain := strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain")
+	if plain && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
+		e := errNoRoute
+		if code == http.StatusMethodNotAllowed {
+			e = errNoMethod
+		}
+		var b ErrorBody
+		b.Error.Code, b.Error.Kind, b.Error.Message, b.Error.MessageZH = e.Code, e.Kind.String(), e.EN, e.ZH
+		w.Header().Del("X-Content-Type-Options")
+		writeJSON(w.ResponseWriter, code, b)
+		w.swallow = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *jsonMuxErrors) Write(p []byte) (int, error) {
+	if w.swallow {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
 }
 
 // Status maps an error kind to its HTTP status.
@@ -131,10 +169,17 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return errBadJSON.Withf("%v", err)
 	}
-	if dec.More() {
+	// Exactly one value: anything after it but whitespace is refused
+	// (reading on also enforces the size limit on trailing padding).
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, new(*http.MaxBytesError)):
+		return rules.Invalid("body", "BODY_TOO_LARGE", "请求体过大", fmt.Sprintf("the body is larger than %d bytes", h.o.MaxBody))
+	default:
 		return errBadJSON.Withf("more than one JSON value")
 	}
-	return nil
 }
 
 // actor authenticates the request. A staff token may act as a person with
