@@ -75,7 +75,9 @@ func row(measure, got, base string, ratio float64, target string) {
 	fmt.Printf("| %s | %s | %s | %s | %s |\n", measure, got, base, r, target)
 }
 
-func genCSV(path string, from, n, decisionEvery int) { genCSVPlates(path, from, n, 250000, decisionEvery) }
+func genCSV(path string, from, n, decisionEvery int) {
+	genCSVPlates(path, from, n, 250000, decisionEvery)
+}
 
 func genCSVPlates(path string, from, n, plates, decisionEvery int) {
 	f, err := os.Create(path)
