@@ -745,8 +745,8 @@ func TestLoginThrottling(t *testing.T) {
 		{"wrong 3", azZhang, "wrong-pass-3", 403, "BAD_CREDENTIALS"},
 		{"wrong 4", azZhang, "wrong-pass-4", 403, "BAD_CREDENTIALS"},
 		{"wrong 5", azZhang, "wrong-pass-5", 403, "BAD_CREDENTIALS"},
-		{"right, locked out", azZhang, azPassword, 403, "TOO_MANY_ATTEMPTS"},
-		{"wrong, locked out", azZhang, "wrong-pass-6", 403, "TOO_MANY_ATTEMPTS"},
+		{"right, locked out", azZhang, azPassword, 429, "TOO_MANY_ATTEMPTS"},
+		{"wrong, locked out", azZhang, "wrong-pass-6", 429, "TOO_MANY_ATTEMPTS"},
 		{"unknown ID number", "370104197802030030", azPassword, 403, "BAD_CREDENTIALS"},
 		{"empty body", "", "", 403, "BAD_CREDENTIALS"},
 	}

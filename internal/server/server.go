@@ -140,9 +140,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var b ErrorBody
 	b.Error.Code, b.Error.Kind, b.Error.Field, b.Error.Message, b.Error.MessageZH = re.Code, re.Kind.String(), re.Field, re.EN, re.ZH
 	status := Status(re.Kind)
-	if errors.Is(err, rules.ErrUnauthenticated) {
+	switch {
+	case errors.Is(err, rules.ErrUnauthenticated):
 		status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", `Bearer realm="jgctl"`)
+	case errors.Is(err, rules.ErrTooManyAttempts):
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", "900")
 	}
 	writeJSON(w, status, b)
 }

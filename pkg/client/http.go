@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -101,6 +102,7 @@ type request struct {
 	query        url.Values
 	body         any       // JSON-encoded, or
 	stream       io.Reader // sent as is (never retried)
+	ctype        string    // the stream's Content-Type
 	key          string    // Idempotency-Key
 }
 
@@ -126,6 +128,9 @@ func (c *HTTP) do(ctx context.Context, rq request, out any) error {
 		}
 		if payload != nil {
 			req.Header.Set("Content-Type", "application/json")
+		}
+		if rq.ctype != "" {
+			req.Header.Set("Content-Type", rq.ctype)
 		}
 		if c.token != "" {
 			req.Header.Set("Authorization", "Bearer "+c.token)
@@ -204,8 +209,18 @@ func (c *HTTP) Import(ctx context.Context, r api.ImportRequest, data io.Reader, 
 	if r.ChunkSize > 0 {
 		q.Set("chunk_size", strconv.Itoa(r.ChunkSize))
 	}
+	// Name the body's type: JSON Lines when asked for, or when it starts with '{'.
+	br := bufio.NewReader(data)
+	ctype := "text/csv"
+	if r.Format == api.FormatJSONL {
+		ctype = "application/x-ndjson"
+	} else if r.Format == "" {
+		if b, _ := br.Peek(64); len(bytes.TrimLeft(b, " \t\r\n")) > 0 && bytes.TrimLeft(b, " \t\r\n")[0] == '{' {
+			ctype = "application/x-ndjson"
+		}
+	}
 	var res api.ImportResult
-	if err := c.do(ctx, request{method: http.MethodPost, path: "v1/imports/" + url.PathEscape(string(r.Kind)), query: q, stream: data}, &res); err != nil {
+	if err := c.do(ctx, request{method: http.MethodPost, path: "v1/imports/" + url.PathEscape(string(r.Kind)), query: q, stream: br, ctype: ctype}, &res); err != nil {
 		return nil, err
 	}
 	if onReject != nil {
