@@ -43,18 +43,23 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	}
 	defer e.lock(target)()
 
-	// 1. Read: replay, or find the decision and the amount due.
+	// 1. Read: replay, or find the decision, the amount due and whom to notify.
 	var receipt *api.Receipt
-	var amount, fine rules.Money
-	var decisionNo, recordNo string
+	var v rules.Violation
+	var amount rules.Money
+	var phone string
+	viewed := e.now()
 	err := e.st.View(func(tx *store.Tx) error {
-		v, rec, err := e.payable(tx, a, r)
+		found, rec, err := e.payable(tx, a, r)
 		if err != nil || rec != nil {
 			receipt = rec
 			return err
 		}
-		decisionNo, recordNo, fine = v.DecisionNo, v.RecordNo, v.Fine
-		amount = e.quote(*v, e.today()).AmountDue
+		v = *found
+		amount = e.quote(v, rules.DateOf(viewed)).AmountDue
+		if d, _ := tx.Person(v.DriverIDNumber); d != nil {
+			phone = d.Phone
+		}
 		return nil
 	})
 	if errors.Is(err, rules.ErrDecisionNotFound) {
@@ -67,7 +72,7 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	// 2. Charge. The order ID is fixed by the caller, the key and the
 	// decision, so a retry after a timeout finds the charge already made
 	// instead of making another.
-	order := orderID(decisionNo, a, r.IdempotencyKey)
+	order := orderID(v.DecisionNo, a, r.IdempotencyKey)
 	ref, err := e.gw.Charge(ctx, order, amount)
 	if errors.Is(err, rules.ErrGatewayTimeout) {
 		// Name the order: a retry with the same key, or `jgctl payments
@@ -78,36 +83,58 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		return nil, err
 	}
 
-	// 3. Apply, re-checking everything inside the write transaction. The
-	// payment and its audit entry are encoded before, to keep it short.
+	// 3. Apply. Everything is encoded before the write transaction, which
+	// only re-checks what can have changed since the read: the decision
+	// still names the record (an expired handling loses it), the handling
+	// has not lapsed, the day (and so the late fee) is the same, and no
+	// payment came first (the unique key).
 	now := e.now()
-	p := rules.Payment{ID: "P" + decisionNo, DecisionNo: decisionNo, RecordNo: recordNo, Fine: fine, LateFee: amount.Sub(fine),
+	p := rules.Payment{ID: "P" + v.DecisionNo, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: amount.Sub(v.Fine),
 		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
 	rawPayment, err := json.Marshal(&p)
 	if err != nil {
 		return nil, err
 	}
-	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: decisionNo, Detail: p.ID + " " + amount.String()})
+	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: v.DecisionNo, Detail: p.ID + " " + amount.String()})
 	if err != nil {
 		return nil, err
 	}
+	var rawNote []byte
+	if phone != "" {
+		if rawNote, err = store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
+			Text: fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)}); err != nil {
+			return nil, err
+		}
+	}
+	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
 	err = e.st.Update(func(tx *store.Tx) error {
-		v, rec, err := e.payable(tx, a, r)
-		if err != nil || rec != nil {
+		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
+			// Something changed: take the slow path to say what.
+			cur, rec, err := e.payable(tx, a, r)
+			if err != nil || rec != nil {
+				receipt = rec
+				return err
+			}
+			if q := e.quote(*cur, rules.DateOf(now)); cur.DecisionNo != v.DecisionNo || !q.AmountDue.Equal(amount) {
+				return rules.ErrPaymentChanged.Withf("charged %s, now due %s", amount, q.AmountDue)
+			}
+		}
+		if err := tx.InsertEncodedPayment(v.DecisionNo, rawPayment); errors.Is(err, rules.ErrAlreadyPaid) {
+			// Paid first by someone, or by this very request: replay or refuse.
+			_, rec, perr := e.payable(tx, a, r)
+			if perr == nil && rec == nil {
+				perr = err
+			}
 			receipt = rec
-			return err
-		}
-		if q := e.quote(*v, rules.DateOf(now)); v.DecisionNo != decisionNo || !q.AmountDue.Equal(amount) {
-			return rules.ErrPaymentChanged.Withf("charged %s, now due %s", amount, q.AmountDue)
-		}
-		if err := tx.InsertEncodedPayment(decisionNo, rawPayment); err != nil {
+			return perr
+		} else if err != nil {
 			return err
 		}
 		if err := tx.AppendAudit(rawAudit); err != nil {
 			return err
 		}
-		if d, _ := tx.Person(v.DriverIDNumber); d != nil {
-			if err := e.notify(tx, d.Phone, "paid", fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)); err != nil {
+		if rawNote != nil {
+			if err := tx.AppendNotification(rawNote); err != nil {
 				return err
 			}
 		}

@@ -305,6 +305,11 @@ func (t *Tx) Fold(limit int) (int, error) {
 	return len(rns), nil
 }
 
+// DecisionOf reports whether the decision number names this record.
+func (t *Tx) DecisionOf(decisionNo, recordNo string) bool {
+	return string(t.b(bucketDecisions).Get([]byte(decisionNo))) == recordNo
+}
+
 // ViolationByDecision returns the record of a decision number, or nil.
 func (t *Tx) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
 	rec := t.b(bucketDecisions).Get([]byte(decisionNo))
@@ -616,15 +621,20 @@ func (t *Tx) Audit(e rules.AuditEntry) error {
 // AppendAudit appends an entry encoded by EncodeAudit.
 func (t *Tx) AppendAudit(raw []byte) error { return appendSeq(t.b(bucketAudit), raw) }
 
+// EncodeNotification encodes an outbox message for AppendNotification.
+func EncodeNotification(m rules.Notification) ([]byte, error) { m.Seq = 0; return json.Marshal(m) }
+
 // Notify appends an outbox message.
 func (t *Tx) Notify(m rules.Notification) error {
-	m.Seq = 0
-	raw, err := json.Marshal(m)
+	raw, err := EncodeNotification(m)
 	if err != nil {
 		return err
 	}
-	return appendSeq(t.b(bucketOutbox), raw)
+	return t.AppendNotification(raw)
 }
+
+// AppendNotification appends a message encoded by EncodeNotification.
+func (t *Tx) AppendNotification(raw []byte) error { return appendSeq(t.b(bucketOutbox), raw) }
 
 // AuditLog returns up to limit entries after seq.
 func (t *Tx) AuditLog(after uint64, limit int) ([]rules.AuditEntry, error) {
