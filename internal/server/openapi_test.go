@@ -489,15 +489,15 @@ func TestOpenAPIRequests(t *testing.T) {
 			body: `{"record_no":"3701002026100100001"}`, status: 409},
 		{name: "pay without key", method: "POST", path: "/v1/payments", token: &person, body: `{"decision_no":"x"}`, status: 400},
 		{name: "reconcile", method: "POST", path: "/v1/payments/reconcile", token: &staff,
-			bodyFn: func() string { return `{"order_id":"` + order + `"}` }, status: 200,
+			bodyFn: func() string { return `{"gateway_order_id":"` + order + `"}` }, status: 200,
 			check: func(t *testing.T, b []byte) {
 				if !strings.Contains(string(b), `"gateway_paid":true,"applied":false`) {
 					t.Errorf("reconcile: %s", b)
 				}
 			}},
 		{name: "reconcile by a person", method: "POST", path: "/v1/payments/reconcile", token: &person,
-			bodyFn: func() string { return `{"order_id":"` + order + `"}` }, status: 403},
-		{name: "reconcile bad order", method: "POST", path: "/v1/payments/reconcile", token: &staff, body: `{"order_id":"x"}`, status: 400},
+			bodyFn: func() string { return `{"gateway_order_id":"` + order + `"}` }, status: 403},
+		{name: "reconcile bad order", method: "POST", path: "/v1/payments/reconcile", token: &staff, body: `{"gateway_order_id":"x"}`, status: 400},
 		{name: "bank notification", method: "POST", path: "/v1/gateway/notifications", signed: true,
 			bodyFn: func() string { return `{"order_id":"` + order + `","ref":"BANK42","amount":"200.00","paid":true}` }, status: 200},
 		{name: "unsigned notification", method: "POST", path: "/v1/gateway/notifications",

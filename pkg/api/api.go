@@ -262,13 +262,13 @@ type SweepResult struct {
 
 // ReconcileRequest asks what became of a gateway order.
 type ReconcileRequest struct {
-	OrderID string `json:"order_id"`
+	OrderID string `json:"gateway_order_id"`
 }
 
 // ReconcileResult says what the gateway reported and what was done: Applied
 // is true when a payment the platform had not recorded was recorded now.
 type ReconcileResult struct {
-	OrderID     string         `json:"order_id"`
+	OrderID     string         `json:"gateway_order_id"`
 	DecisionNo  string         `json:"decision_no"`
 	GatewayPaid bool           `json:"gateway_paid"`
 	Applied     bool           `json:"applied"`

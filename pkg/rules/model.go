@@ -187,7 +187,7 @@ type Payment struct {
 	Amount         Money     `json:"amount"`
 	PayerIDNumber  string    `json:"payer_id_number,omitempty"`
 	GatewayRef     string    `json:"gateway_ref"`
-	OrderID        string    `json:"order_id,omitempty"`
+	OrderID        string    `json:"gateway_order_id,omitempty"`
 	PaidAt         time.Time `json:"paid_at"`
 	IdempotencyKey string    `json:"idempotency_key,omitempty"`
 }
