@@ -186,6 +186,8 @@ func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error
 
 // Logout revokes a token.
 func (e *Engine) Logout(_ context.Context, token string) error {
+	h := string(tokenHash(token))
+	defer e.tokens.drop(h) // after the commit, so no reader re-caches the old record
 	return e.st.Update(func(tx *store.Tx) error {
 		h := tokenHash(token)
 		rec, err := tx.Token(h)
@@ -196,7 +198,6 @@ func (e *Engine) Logout(_ context.Context, token string) error {
 			return rules.ErrUnauthenticated
 		}
 		rec.Revoked = true
-		e.tokens.drop(string(h))
 		return tx.PutToken(h, rec)
 	})
 }

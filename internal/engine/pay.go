@@ -32,9 +32,17 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	if len(r.IdempotencyKey) > 255 {
 		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_TOO_LONG", "幂等键不超过255个字符", "the idempotency key is at most 255 characters")
 	}
+	// Lock on the decision however the payment names it, so that payers
+	// by record and by decision of one decision never both reach the gateway.
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
+		e.st.View(func(tx *store.Tx) error {
+			if v, _ := tx.Violation(r.RecordNo); v != nil && v.DecisionNo != "" {
+				target = v.DecisionNo
+			}
+			return nil
+		})
 	}
 	// Paying by decision number is open to anyone, so guessing numbers is
 	// throttled: ten unknown numbers in ten minutes lock the caller out.
@@ -141,8 +149,9 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		receipt = &api.Receipt{Payment: p}
 		return nil
 	})
-	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
-		// The money was taken but the payment could not be applied: give it back.
+	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) && !e.orderRecorded(v.DecisionNo, order) {
+		// The money was taken but the payment could not be applied: give it
+		// back (unless this very order is what paid the decision).
 		if rerr := e.gw.Refund(ctx, order); rerr != nil {
 			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
 		}
@@ -155,6 +164,17 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 // and a reconciliation can tell which decision an order paid.
 func orderID(decisionNo string, a api.Actor, key string) string {
 	return "ORD-" + decisionNo + "-" + requestHash(struct{ Actor, Key string }{a.String(), key})[:16]
+}
+
+// orderRecorded reports whether the decision's payment came from this order.
+func (e *Engine) orderRecorded(decisionNo, order string) bool {
+	recorded := false
+	e.st.View(func(tx *store.Tx) error {
+		p, _ := tx.PaymentOfDecision(decisionNo)
+		recorded = p != nil && p.OrderID == order
+		return nil
+	})
+	return recorded
 }
 
 // payer is the ID number a payment records as its payer ("" for staff).
@@ -178,7 +198,8 @@ func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Vi
 		if err != nil {
 			return nil, nil, err
 		}
-		if p != nil && ((p.IdempotencyKey == r.IdempotencyKey && p.PayerIDNumber == payer(a)) || p.OrderID == orderID(v.DecisionNo, a, r.IdempotencyKey)) {
+		// The same caller, key and decision make the same order: a replay.
+		if p != nil && p.OrderID == orderID(v.DecisionNo, a, r.IdempotencyKey) {
 			return nil, &api.Receipt{Payment: *p, Replayed: true}, nil
 		}
 		return nil, nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,18 +36,20 @@ func (e *Engine) Reconcile(ctx context.Context, a api.Actor, order string) (*api
 	if err != nil {
 		return nil, err
 	}
-	return e.applyCharge(a, c, "reconcile")
+	return e.applyCharge(ctx, a, c, "reconcile")
 }
 
 // Notified applies a bank's payment notification (its signature already
 // checked by the caller). A repeated notification changes nothing.
-func (e *Engine) Notified(_ context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
-	return e.applyCharge(api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
+func (e *Engine) Notified(ctx context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
+	return e.applyCharge(ctx, api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
 }
 
 // applyCharge records a charge the gateway reports as paid, unless its
-// decision already has a payment.
-func (e *Engine) applyCharge(a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
+// decision already has a payment. A charge for a decision that no longer
+// exists (its online handling lapsed) is refunded; one for less than is
+// due today is refused (left for staff to settle), never recorded as paid.
+func (e *Engine) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
 	dec, err := decisionOfOrder(c.OrderID)
 	if err != nil {
 		return nil, err
@@ -75,6 +78,9 @@ func (e *Engine) applyCharge(a api.Actor, c gateway.Charge, source string) (*api
 			return rules.ErrDecisionNotFound.Withf("%s", dec)
 		}
 		q := e.quote(*v, rules.DateOf(now))
+		if c.Amount.Cmp(q.AmountDue) < 0 {
+			return rules.ErrUnderpaid.Withf("%s charged %s, due %s", c.OrderID, c.Amount, q.AmountDue)
+		}
 		p = &rules.Payment{ID: "P" + dec, DecisionNo: dec, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: c.Amount.Sub(v.Fine),
 			Amount: c.Amount, GatewayRef: c.Ref, OrderID: c.OrderID, PaidAt: now}
 		if err := tx.InsertPayment(p); err != nil {
@@ -87,5 +93,15 @@ func (e *Engine) applyCharge(a api.Actor, c gateway.Charge, source string) (*api
 		res.Applied, res.Payment = true, p
 		return e.audit(tx, a, source, dec, detail)
 	})
+	if errors.Is(err, rules.ErrDecisionNotFound) {
+		// The handling lapsed while the bank took the money: give it back.
+		if rerr := e.gw.Refund(ctx, c.OrderID); rerr != nil {
+			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, c.OrderID, rerr)
+		}
+		res.Refunded = true
+		return res, e.st.Update(func(tx *store.Tx) error {
+			return e.audit(tx, a, source+"_refund", dec, c.OrderID+" "+c.Amount.String())
+		})
+	}
 	return res, err
 }

@@ -232,18 +232,23 @@ func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {
 // cyclePoints returns the points counting in the person's current cycle:
 // decisions issued to them that took effect (unpaid onsite decisions, paid
 // online handlings), with unpaid ones from earlier cycles carried over.
-func cyclePoints(tx *store.Tx, l *rules.Licence, on rules.Date) (int, error) {
+//
+// A pending online handling that has not lapsed counts too: it becomes
+// paid if its payment arrives, so two handlings started together cannot
+// together pass the limit that each alone respects.
+func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 	vs, err := tx.Violations(store.ViolationQuery{Driver: l.IDNumber})
 	if err != nil {
 		return 0, err
 	}
 	var entries []rules.PointsEntry
 	for _, v := range vs {
-		if v.Status == rules.StatusPaid || v.Status == rules.StatusUnpaid {
+		expire(&v, now)
+		if v.Status == rules.StatusPaid || v.Status == rules.StatusUnpaid || v.Status == rules.StatusPending {
 			entries = append(entries, rules.PointsEntry{DecidedOn: v.ServedOn, Points: v.Points, Paid: v.Status == rules.StatusPaid})
 		}
 	}
-	return rules.CycleTotal(entries, l.FirstIssuedOn, on), nil
+	return rules.CycleTotal(entries, l.FirstIssuedOn, rules.DateOf(now)), nil
 }
 
 // HandleViolation starts the online handling of a camera record: after
@@ -289,7 +294,7 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 			}
 		}
 		if c.Licence != nil {
-			if c.CyclePoints, err = cyclePoints(tx, c.Licence, today); err != nil {
+			if c.CyclePoints, err = cyclePoints(tx, c.Licence, now); err != nil {
 				return err
 			}
 		}

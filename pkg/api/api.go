@@ -268,9 +268,12 @@ type ReconcileRequest struct {
 // ReconcileResult says what the gateway reported and what was done: Applied
 // is true when a payment the platform had not recorded was recorded now.
 type ReconcileResult struct {
-	OrderID     string         `json:"gateway_order_id"`
-	DecisionNo  string         `json:"decision_no"`
-	GatewayPaid bool           `json:"gateway_paid"`
-	Applied     bool           `json:"applied"`
-	Payment     *rules.Payment `json:"payment,omitempty"`
+	OrderID     string `json:"gateway_order_id"`
+	DecisionNo  string `json:"decision_no"`
+	GatewayPaid bool   `json:"gateway_paid"`
+	Applied     bool   `json:"applied"`
+	// Refunded is true when the charge was given back because its decision
+	// no longer exists (the online handling lapsed).
+	Refunded bool           `json:"refunded,omitempty"`
+	Payment  *rules.Payment `json:"payment,omitempty"`
 }

@@ -141,3 +141,11 @@ func (s *Sandbox) Charged() (rules.Money, int) {
 	}
 	return total, n
 }
+
+// Orders returns how many orders were charged, refunded ones included: a
+// test of "never charged twice" counts these.
+func (s *Sandbox) Orders() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.charges)
+}

@@ -61,3 +61,6 @@ func CheckPassword(p string) error {
 	}
 	return nil
 }
+
+// ErrUnderpaid: a bank charge below the amount due is not recorded as payment.
+var ErrUnderpaid = newErr(KindConflict, "UNDERPAID", "银行扣款金额少于应缴金额，需人工处理", "the bank charged less than is due; settle it by hand")

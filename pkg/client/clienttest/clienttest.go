@@ -296,6 +296,12 @@ func testDenials(t *testing.T, f *fixture) {
 	wantErr(t, err, rules.ErrPersonOnly)
 	_, err = f.staff.Pay(f.ctx, api.PayRequest{RecordNo: RecCamera200, Mutation: api.Mutation{IdempotencyKey: "x"}})
 	wantErr(t, err, rules.ErrNoDecision)
+	// A pending handling's points count: 3 (unpaid onsite) + 6 pending + 3 would reach 12.
+	if _, err := z.HandleViolation(f.ctx, api.HandleRequest{RecordNo: RecCamera200}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = z.HandleViolation(f.ctx, api.HandleRequest{RecordNo: RecNE3pts})
+	wantErr(t, err, rules.ErrPointsLimit)
 }
 
 func testExpiry(t *testing.T, f *fixture) {
@@ -399,7 +405,12 @@ func testConcurrentPay(t *testing.T, f *fixture) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.staff.Pay(f.ctx, api.PayRequest{DecisionNo: OnsiteNo, Mutation: api.Mutation{IdempotencyKey: string(rune('a' + i))}})
+			// Half name the decision, half the record: all are one decision.
+			req := api.PayRequest{DecisionNo: OnsiteNo, Mutation: api.Mutation{IdempotencyKey: string(rune('a' + i))}}
+			if i%2 == 1 {
+				req.DecisionNo, req.RecordNo = "", RecOnsite
+			}
+			_, err := f.staff.Pay(f.ctx, req)
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -414,7 +425,7 @@ func testConcurrentPay(t *testing.T, f *fixture) {
 	if ok.Load() != 1 || paid.Load() != 15 {
 		t.Fatalf("%d payments succeeded and %d saw already-paid; want 1 and 15", ok.Load(), paid.Load())
 	}
-	if _, n := f.gw.Charged(); n != 1 {
-		t.Fatalf("gateway holds %d charges, want 1", n)
+	if _, n := f.gw.Charged(); n != 1 || f.gw.Orders() != 1 {
+		t.Fatalf("gateway holds %d charges of %d orders, want 1 of 1 (nobody charged and refunded)", n, f.gw.Orders())
 	}
 }
