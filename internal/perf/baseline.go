@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"sort"
 	"sync"
@@ -223,4 +224,66 @@ func RawUpdates(path string, writers int, d time.Duration) (int, []time.Duration
 	}
 	wg.Wait()
 	return len(lat), lat, nil
+}
+
+// RawPayHandler is the baseline of a durable POST: it decodes a small JSON
+// body and writes one record with a group commit (a queue drained by one
+// committer, no timer), like performance-limits.md §6's POST /pay. Close
+// the returned function to stop its committer.
+func RawPayHandler(path string) (http.Handler, func(), error) {
+	db, err := openRaw(path, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("p")); return err })
+	type req struct {
+		val  []byte
+		done chan error
+	}
+	queue := make(chan req, 4096)
+	var seq uint64
+	go func() {
+		for r := range queue {
+			group := []req{r}
+		drain:
+			for len(group) < 512 {
+				select {
+				case r2 := <-queue:
+					group = append(group, r2)
+				default:
+					break drain
+				}
+			}
+			err := db.Update(func(tx *bolt.Tx) error {
+				b := tx.Bucket([]byte("p"))
+				for _, g := range group {
+					seq++
+					if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), g.val); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			for _, g := range group {
+				g.done <- err
+			}
+		}
+	}()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		val, _ := json.Marshal(body)
+		done := make(chan error, 1)
+		queue <- req{val, done}
+		if err := <-done; err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true}` + "\n"))
+	})
+	return h, func() { close(queue); db.Close() }, nil
 }
