@@ -1,9 +1,17 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io/fs"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,6 +48,7 @@ func TestScripts(t *testing.T) {
 			"releaselock": cmdReleaselock,
 			"envjson":     cmdEnvjson,
 			"waitaddr":    cmdWaitaddr,
+			"gencert":     cmdGencert,
 		},
 	})
 }
@@ -181,17 +190,44 @@ func cmdEnvjson(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdWaitaddr waits (up to 10 s) for `jgctl serve --addr-file FILE` to
-// write its address, then sets VAR to http://ADDR.
+// write its address, then sets VAR to http://ADDR (https:// with a third
+// argument "https").
 func cmdWaitaddr(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: waitaddr VAR FILE")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: waitaddr VAR FILE [https]")
+	}
+	scheme := "http://"
+	if len(args) == 3 {
+		scheme = args[2] + "://"
 	}
 	path := ts.MkAbs(args[1])
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-			ts.Setenv(args[0], "http://"+string(b))
+			ts.Setenv(args[0], scheme+string(b))
 			return
 		}
 	}
 	ts.Fatalf("waitaddr: %s not written within 10 s", path)
+}
+
+// cmdGencert writes a self-signed certificate for 127.0.0.1 (cert.pem,
+// key.pem) into the work directory, for the TLS script.
+func cmdGencert(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: gencert")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ts.Check(err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "jgctl test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ts.Check(err)
+	kb, err := x509.MarshalECPrivateKey(key)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs("cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	ts.Check(os.WriteFile(ts.MkAbs("key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600))
 }
