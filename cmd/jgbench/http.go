@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,37 +35,18 @@ func load(conns int, d time.Duration, next func(i int64) *http.Request) (float64
 	hc := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
 	var n atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	var wg sync.WaitGroup
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				req := next(n.Add(1) - 1)
-				s := time.Now()
-				resp, err := hc.Do(req)
-				check(err)
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					check(fmt.Errorf("%s %s: HTTP %d", req.Method, req.URL.Path, resp.StatusCode))
-				}
-				mine = append(mine, time.Since(s))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	el := time.Since(start)
-	slices.Sort(lat)
-	return float64(len(lat)) / el.Seconds(), lat[len(lat)*99/100]
+	rate, lat := perf.Closed(conns, d, func() bool {
+		req := next(n.Add(1) - 1)
+		resp, err := hc.Do(req)
+		check(err)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			check(fmt.Errorf("%s %s: HTTP %d", req.Method, req.URL.Path, resp.StatusCode))
+		}
+		return true
+	})
+	return rate, perf.Quantile(lat, 0.99)
 }
 
 // httpBench measures `jgctl serve` on loopback beside a minimal net/http

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -148,7 +147,7 @@ func importAndList(dir string, n int, only string) {
 	}
 	slices.Sort(jl)
 	slices.Sort(rl)
-	p := func(d []time.Duration, q float64) time.Duration { return d[int(float64(len(d)-1)*q)] }
+	p := perf.Quantile
 	row(fmt.Sprintf("list a plate's violations among %d records, warm, p50 (avg %.1f records)", n0+n1, float64(items)/float64(2*lists)),
 		p(jl, 0.5).Round(time.Microsecond).String(), p(rl, 0.5).Round(time.Microsecond).String()+fmt.Sprintf(" (among %d)", rn), 0, "")
 	row("… p99", p(jl, 0.99).Round(time.Microsecond).String(), p(rl, 0.99).Round(time.Microsecond).String(), 0, "< 1 ms")
@@ -165,42 +164,20 @@ func payments(dir string, d time.Duration) {
 	importFile(c, src)
 	var next atomic.Int64
 	for _, payers := range []int{1, 64} {
-		base, blat, err := perf.RawUpdates(filepath.Join(dir, fmt.Sprintf("rawpay%d.db", payers)), payers, d)
+		brate, blat, err := perf.RawUpdates(filepath.Join(dir, fmt.Sprintf("rawpay%d.db", payers)), payers, d)
 		check(err)
-		var mu sync.Mutex
-		var lat []time.Duration
-		var wg sync.WaitGroup
-		deadline := time.Now().Add(d)
-		start := time.Now()
-		for range payers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var mine []time.Duration
-				for time.Now().Before(deadline) {
-					i := next.Add(1) - 1
-					if i >= decisions {
-						break
-					}
-					s := time.Now()
-					_, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(10_000_000 + int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("bench-", i)}})
-					check(err)
-					mine = append(mine, time.Since(s))
-				}
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
-		slices.Sort(lat)
-		slices.Sort(blat)
-		rate := float64(len(lat)) / el.Seconds()
-		brate := float64(base) / d.Seconds()
+		rate, lat := perf.Closed(payers, d, func() bool {
+			i := next.Add(1) - 1
+			if i >= decisions {
+				return false
+			}
+			_, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(10_000_000 + int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("bench-", i)}})
+			check(err)
+			return true
+		})
 		target := map[int]string{1: "≥ 2,500/s, p99 ≤ 1 ms", 64: "≥ 30,000/s, p99 ≤ 5 ms"}[payers]
 		kind := map[int]string{1: "one Update per record", 64: "group commit"}[payers]
 		row(fmt.Sprintf("durable payments, %d payer(s) (payments/s)", payers), fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f (%s)", brate, kind), rate/brate, target)
-		row("… p99", lat[len(lat)*99/100].Round(10*time.Microsecond).String(), blat[len(blat)*99/100].Round(10*time.Microsecond).String(), 0, "")
+		row("… p99", perf.Quantile(lat, 0.99).Round(10*time.Microsecond).String(), perf.Quantile(blat, 0.99).Round(10*time.Microsecond).String(), 0, "")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -141,79 +142,24 @@ func RawList(db *bolt.DB, plate string) (int, error) {
 // OpenRaw opens a raw baseline store.
 func OpenRaw(path string) (*bolt.DB, error) { return openRaw(path, false) }
 
-// RawUpdates measures durable single-record commits by writers goroutines
-// for d: with writers == 1 a plain db.Update per record, otherwise a group
-// committer (a queue drained by one goroutine, no timer). It returns the
-// count and each call's latency.
-func RawUpdates(path string, writers int, d time.Duration) (int, []time.Duration, error) {
-	db, err := openRaw(path, false)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer db.Close()
-	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("p")); return err })
-	val := make([]byte, 334)
-	type req struct{ done chan error }
-	queue := make(chan req, 1024)
-	var seq uint64
-	var seqMu sync.Mutex
-	put := func(tx *bolt.Tx) error {
-		seqMu.Lock()
-		seq++
-		k := binary.BigEndian.AppendUint64(nil, seq)
-		seqMu.Unlock()
-		return tx.Bucket([]byte("p")).Put(k, val)
-	}
-	go func() {
-		for r := range queue {
-			group := []req{r}
-		drain:
-			for len(group) < 512 {
-				select {
-				case r2, ok := <-queue:
-					if !ok {
-						break drain
-					}
-					group = append(group, r2)
-				default:
-					break drain
-				}
-			}
-			err := db.Update(func(tx *bolt.Tx) error {
-				for range group {
-					if err := put(tx); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			for _, g := range group {
-				g.done <- err
-			}
-		}
-	}()
-	defer close(queue)
+// Closed runs op from workers goroutines for d, each calling it again as
+// soon as it returns, until d is over or op reports false. It returns the
+// rate of completed calls and their latencies, sorted.
+func Closed(workers int, d time.Duration, op func() bool) (float64, []time.Duration) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(d)
-	for range writers {
+	start := time.Now()
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
-			done := make(chan error, 1)
 			for time.Now().Before(deadline) {
 				s := time.Now()
-				var err error
-				if writers == 1 {
-					err = db.Update(put)
-				} else {
-					queue <- req{done}
-					err = <-done
-				}
-				if err != nil {
-					return
+				if !op() {
+					break
 				}
 				mine = append(mine, time.Since(s))
 			}
@@ -223,52 +169,127 @@ func RawUpdates(path string, writers int, d time.Duration) (int, []time.Duration
 		}()
 	}
 	wg.Wait()
-	return len(lat), lat, nil
+	slices.Sort(lat)
+	return float64(len(lat)) / time.Since(start).Seconds(), lat
+}
+
+// Quantile returns the q-quantile of sorted latencies.
+func Quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(float64(len(sorted)-1)*q)]
+}
+
+// rawCommitter writes records with a group commit: a queue drained by one
+// goroutine into one durable transaction, with no timer.
+type rawCommitter struct {
+	db    *bolt.DB
+	queue chan rawWrite
+	seq   uint64
+}
+
+type rawWrite struct {
+	val  []byte
+	done chan error
+}
+
+func newRawCommitter(path string) (*rawCommitter, error) {
+	db, err := openRaw(path, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("p")); return err }); err != nil {
+		db.Close()
+		return nil, err
+	}
+	c := &rawCommitter{db: db, queue: make(chan rawWrite, 4096)}
+	go c.loop()
+	return c, nil
+}
+
+func (c *rawCommitter) loop() {
+	for w := range c.queue {
+		group := []rawWrite{w}
+	drain:
+		for len(group) < 512 {
+			select {
+			case w2, ok := <-c.queue:
+				if !ok {
+					break drain
+				}
+				group = append(group, w2)
+			default:
+				break drain
+			}
+		}
+		err := c.db.Update(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte("p"))
+			for _, g := range group {
+				c.seq++
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, c.seq), g.val); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, g := range group {
+			g.done <- err
+		}
+	}
+}
+
+// write commits one record durably, sharing the commit with concurrent writers.
+func (c *rawCommitter) write(val []byte) error {
+	done := make(chan error, 1)
+	c.queue <- rawWrite{val, done}
+	return <-done
+}
+
+// writeAlone commits one record in a transaction of its own.
+func (c *rawCommitter) writeAlone(val []byte) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		c.seq++
+		return tx.Bucket([]byte("p")).Put(binary.BigEndian.AppendUint64(nil, c.seq), val)
+	})
+}
+
+func (c *rawCommitter) close() { close(c.queue); c.db.Close() }
+
+// RawUpdates measures durable single-record commits by writers goroutines
+// for d: with writers == 1 a plain db.Update per record, otherwise the
+// group committer. It returns the rate and the sorted latencies.
+func RawUpdates(path string, writers int, d time.Duration) (float64, []time.Duration, error) {
+	c, err := newRawCommitter(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer c.close()
+	val := make([]byte, 334)
+	var failed error
+	rate, lat := Closed(writers, d, func() bool {
+		var err error
+		if writers == 1 {
+			err = c.writeAlone(val)
+		} else {
+			err = c.write(val)
+		}
+		if err != nil {
+			failed = err
+		}
+		return err == nil
+	})
+	return rate, lat, failed
 }
 
 // RawPayHandler is the baseline of a durable POST: it decodes a small JSON
-// body and writes one record with a group commit (a queue drained by one
-// committer, no timer), like performance-limits.md §6's POST /pay. Close
-// the returned function to stop its committer.
+// body and writes it with the group committer, like performance-limits.md
+// §6's POST /pay. Call the returned function to stop it.
 func RawPayHandler(path string) (http.Handler, func(), error) {
-	db, err := openRaw(path, false)
+	c, err := newRawCommitter(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucketIfNotExists([]byte("p")); return err })
-	type req struct {
-		val  []byte
-		done chan error
-	}
-	queue := make(chan req, 4096)
-	var seq uint64
-	go func() {
-		for r := range queue {
-			group := []req{r}
-		drain:
-			for len(group) < 512 {
-				select {
-				case r2 := <-queue:
-					group = append(group, r2)
-				default:
-					break drain
-				}
-			}
-			err := db.Update(func(tx *bolt.Tx) error {
-				b := tx.Bucket([]byte("p"))
-				for _, g := range group {
-					seq++
-					if err := b.Put(binary.BigEndian.AppendUint64(nil, seq), g.val); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			for _, g := range group {
-				g.done <- err
-			}
-		}
-	}()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]any
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -276,14 +297,12 @@ func RawPayHandler(path string) (http.Handler, func(), error) {
 			return
 		}
 		val, _ := json.Marshal(body)
-		done := make(chan error, 1)
-		queue <- req{val, done}
-		if err := <-done; err != nil {
+		if err := c.write(val); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"ok":true}` + "\n"))
 	})
-	return h, func() { close(queue); db.Close() }, nil
+	return h, c.close, nil
 }
