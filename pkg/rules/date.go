@@ -123,3 +123,16 @@ func (d *Date) UnmarshalText(b []byte) error {
 	*d = p
 	return nil
 }
+
+// AppendText appends YYYY-MM-DD (nothing for the zero date).
+func (d Date) AppendText(b []byte) []byte {
+	if d.IsZero() {
+		return b
+	}
+	y, m, dd := d.YMD()
+	b = appendInt(b, y, 4)
+	b = append(b, '-')
+	b = appendInt(b, int(m), 2)
+	b = append(b, '-')
+	return appendInt(b, dd, 2)
+}

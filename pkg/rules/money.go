@@ -113,3 +113,6 @@ func (m Money) Equal(o Money) bool { return m.Decimal.Equal(o.Decimal) }
 // Format prints the amount with two decimals for every verb (decimal's own
 // Formatter would print "200" for %s).
 func (m Money) Format(f fmt.State, verb rune) { f.Write(m.appendFixed(nil)) }
+
+// AppendText appends the amount with two decimals (for hand-written JSON).
+func (m Money) AppendText(b []byte) []byte { return m.appendFixed(b) }
