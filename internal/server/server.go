@@ -4,6 +4,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,15 +156,21 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 type appender interface{ AppendJSON([]byte) []byte }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
+	var body []byte
 	if a, ok := v.(appender); ok {
-		w.Write(append(a.AppendJSON(make([]byte, 0, 16<<10)), '\n'))
-		return
+		body = append(a.AppendJSON(make([]byte, 0, 16<<10)), '\n')
+	} else {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(v)
+		body = buf.Bytes()
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	// A known length lets net/http send the answer in one piece, not chunked.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
 }
 
 var errBadJSON = rules.Invalid("body", "BAD_JSON", "请求体不是合法的 JSON 或含有未知字段", "the body is not valid JSON for this request, or has unknown fields")
