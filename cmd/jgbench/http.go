@@ -69,7 +69,7 @@ func httpBench(dir string, d time.Duration) {
 	importFile(c, src)
 	tok, err := c.CreateToken(context.Background(), api.TokenRequest{Role: api.RoleStaff, Name: "bench"})
 	check(err)
-	url, stop := serveLoopback(c.Handler(server.Options{}))
+	url, stop := serveLoopback(server.New(c.Engine(), server.Options{}))
 	defer stop()
 	auth := "Bearer " + tok.Token
 

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/jgctl/jgctl/examples"
 	"github.com/jgctl/jgctl/internal/engine"
-	"github.com/jgctl/jgctl/internal/refdata"
 	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
@@ -55,20 +53,6 @@ type authzEnv struct {
 	srv   *httptest.Server
 	clock *clienttest.Clock
 	tok   map[string]string // role → bearer token ("none" → "")
-}
-
-// openEngine is newEngine (server_test.go) that also hands back the store,
-// so that the tests can count audit entries.
-func openEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
-	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "authz.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cal, _ := refdata.Calendar("")
-	codes, _ := refdata.Codes("")
-	return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Calendar: cal, Codes: codes, Gateway: gw, Now: now}), st
 }
 
 // newAuthzEnv builds the environment. With passwords, Zhang and Li also

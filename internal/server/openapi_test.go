@@ -25,12 +25,10 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/jgctl/jgctl/examples"
 	"github.com/jgctl/jgctl/internal/engine"
-	"github.com/jgctl/jgctl/internal/refdata"
 	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
-	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // loadSpec loads and validates the OpenAPI document (internal/server/openapi.json).
@@ -330,18 +328,9 @@ func TestOpenAPISchemas(t *testing.T) {
 	}
 }
 
-// specEngine opens a fresh store and engine (as newEngine in server_test.go).
+// specEngine is newEngine (server_test.go) with an approving sandbox.
 func specEngine(t *testing.T, now func() time.Time) *engine.Engine {
-	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "spec.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cal, _ := refdata.Calendar("")
-	codes, _ := refdata.Codes("")
-	return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Calendar: cal, Codes: codes,
-		Gateway: gateway.NewSandbox(gateway.Approve), Now: now})
+	return newEngine(t, now, gateway.NewSandbox(gateway.Approve))
 }
 
 // specStep is one real request, checked against the document.

@@ -18,8 +18,9 @@ import (
 	"github.com/jgctl/jgctl/pkg/store"
 )
 
-// newEngine opens a fresh store and engine for one test.
-func newEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) *engine.Engine {
+// openEngine opens a fresh store and an engine over it for one test (the
+// store is handed back for tests that count what was written).
+func openEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -28,7 +29,13 @@ func newEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) *engine.E
 	t.Cleanup(func() { st.Close() })
 	cal, _ := refdata.Calendar("")
 	codes, _ := refdata.Codes("")
-	return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Calendar: cal, Codes: codes, Gateway: gw, Now: now})
+	return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Calendar: cal, Codes: codes, Gateway: gw, Now: now}), st
+}
+
+// newEngine is openEngine for tests that need only the engine.
+func newEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) *engine.Engine {
+	e, _ := openEngine(t, now, gw)
+	return e
 }
 
 // TestContract runs the client contract suite over HTTP: every actor gets

@@ -32,7 +32,7 @@ func ExampleNew() {
 	}
 	defer store.Close()
 	tok, _ := store.CreateToken(ctx, api.TokenRequest{Role: api.RoleStaff, Name: "example"})
-	srv := httptest.NewServer(store.Handler(server.Options{}))
+	srv := httptest.NewServer(server.New(store.Engine(), server.Options{}))
 	defer srv.Close()
 
 	// The client: a staff token, every call with a context.

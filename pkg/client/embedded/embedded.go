@@ -6,12 +6,10 @@ package embedded
 import (
 	"context"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/refdata"
-	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
 	"github.com/jgctl/jgctl/pkg/gateway"
@@ -207,5 +205,6 @@ func (c *Client) CreateToken(ctx context.Context, r api.TokenRequest) (*api.Toke
 	return c.e.CreateToken(ctx, c.actor, r)
 }
 
-// Handler returns the HTTP API over this client's engine (`jgctl serve`).
-func (c *Client) Handler(o server.Options) http.Handler { return server.New(c.e, o) }
+// Engine returns the engine behind this client, for `jgctl serve` to put
+// the HTTP adapter (internal/server) over it.
+func (c *Client) Engine() *engine.Engine { return c.e }

@@ -46,7 +46,7 @@ func newServeCmd(f *Factory) *cobra.Command {
 			defer c.Close()
 			log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
 			srv := &http.Server{
-				Handler: server.Logged(c.Handler(server.Options{Log: log, Metrics: server.NewMetrics(),
+				Handler: server.Logged(server.New(c.Engine(), server.Options{Log: log, Metrics: server.NewMetrics(),
 					NotifySecret: []byte(f.Config.GatewaySecret)}), log),
 				ReadHeaderTimeout: 5 * time.Second,
 				ReadTimeout:       10 * time.Minute, // imports stream large bodies
