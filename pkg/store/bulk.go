@@ -81,10 +81,10 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 		inserted++
 	}
 	for _, ix := range []struct {
-		name []byte
+		idx  bucket
 		keys [][]byte
 	}{{idxViolationStatus, statusKeys}, {idxViolationDriver, driverKeys}} {
-		if err := putSorted(t.b(ix.name), ix.keys); err != nil {
+		if err := putSorted(t.b(ix.idx), ix.keys); err != nil {
 			return 0, nil, err
 		}
 	}

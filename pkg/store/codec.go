@@ -77,8 +77,12 @@ func EncodeViolation(v *rules.Violation) ([]byte, error) {
 	return b, nil
 }
 
+// decoder reads b, the unread tail of a record whose bytes s holds as one
+// string: every string field is a slice of s, so a record costs one
+// allocation for all its strings.
 type decoder struct {
 	b   []byte
+	s   string
 	err error
 }
 
@@ -89,9 +93,9 @@ func (d *decoder) str() string {
 		d.b = nil
 		return ""
 	}
-	s := string(d.b[k : k+int(n)])
+	off := len(d.s) - len(d.b) + k
 	d.b = d.b[k+int(n):]
-	return s
+	return d.s[off : off+int(n)]
 }
 
 func (d *decoder) int() int64 {
@@ -118,7 +122,7 @@ func DecodeViolation(raw []byte, v *rules.Violation) error {
 	if len(raw) == 0 || raw[0] != violationCodecV1 {
 		return fmt.Errorf("%w: unknown version", errCodec)
 	}
-	d := decoder{b: raw[1:]}
+	d := decoder{b: raw[1:], s: string(raw)}
 	*v = rules.Violation{
 		RecordNo: d.str(), Plate: d.str(), PlateType: rules.PlateType(d.str()), Location: d.str(), Code: d.str(),
 		Description: d.str(), Source: rules.Source(d.str()), Status: rules.Status(d.str()), DecisionNo: d.str(),

@@ -22,10 +22,10 @@ func TestMigrateV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketOrders); err != nil {
+		if err := tx.DeleteBucket(bucketOrders.name()); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte("1"))
+		return tx.Bucket(bucketMeta.name()).Put(keySchemaVersion, []byte("1"))
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -134,9 +134,10 @@ func deleteFromRuns(parent *bolt.Bucket, k []byte) error {
 }
 
 // runKeys returns the suffixes (after pfx) of every key with that prefix
-// in any run, sorted, for suffixes greater than after.
-func runKeys(parent *bolt.Bucket, pfx []byte, after string) []string {
-	var out []string
+// in any run, sorted, for suffixes greater than after. They point into the
+// transaction's pages: use them before it writes to the index or ends.
+func runKeys(parent *bolt.Bucket, pfx []byte, after string) [][]byte {
+	var out [][]byte
 	start := pfx
 	if after != "" {
 		start = append(bytes.Clone(pfx), after+"\x00"...)
@@ -148,9 +149,9 @@ func runKeys(parent *bolt.Bucket, pfx []byte, after string) []string {
 		}
 		rc := parent.Bucket(name).Cursor()
 		for k, _ := rc.Seek(start); k != nil && bytes.HasPrefix(k, pfx); k, _ = rc.Next() {
-			out = append(out, string(k[len(pfx):]))
+			out = append(out, k[len(pfx):])
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.SortFunc(out, bytes.Compare)
+	return slices.CompactFunc(out, bytes.Equal)
 }

@@ -34,38 +34,63 @@ package store
 // SchemaVersion is the version this code reads and writes.
 const SchemaVersion = 3
 
-var (
-	bucketMeta          = []byte("meta")
-	bucketLicences      = []byte("licences")
-	bucketVehicles      = []byte("vehicles")
-	bucketPersons       = []byte("persons")
-	bucketUnits         = []byte("units")
-	bucketBindings      = []byte("bindings")
-	bucketViolations    = []byte("violations")
-	bucketDecisions     = []byte("decisions")
-	bucketOrders        = []byte("orders")
-	bucketPayments      = []byte("payments")
-	bucketIdempotency   = []byte("idempotency")
-	bucketCredentials   = []byte("credentials")
-	bucketTokens        = []byte("tokens")
-	bucketAudit         = []byte("audit")
-	bucketOutbox        = []byte("outbox")
-	idxVehicleOwner     = []byte("idx_vehicle_owner")
-	idxBindingPerson    = []byte("idx_binding_person")
-	idxBindingVehicle   = []byte("idx_binding_vehicle")
-	idxViolationPlate   = []byte("idx_violation_plate")
-	idxViolationDriver  = []byte("idx_violation_driver")
-	idxViolationStatus  = []byte("idx_violation_status")
-	idxViolationPending = []byte("idx_pending_until")
-	keySchemaVersion    = []byte("schema_version")
+// bucket names a top-level bucket; a Tx opens each at most once.
+type bucket uint8
+
+const (
+	bucketMeta bucket = iota
+	bucketLicences
+	bucketVehicles
+	bucketPersons
+	bucketUnits
+	bucketBindings
+	bucketViolations
+	bucketDecisions
+	bucketOrders
+	bucketPayments
+	bucketIdempotency
+	bucketCredentials
+	bucketTokens
+	bucketAudit
+	bucketOutbox
+	idxVehicleOwner
+	idxBindingPerson
+	idxBindingVehicle
+	idxViolationPlate
+	idxViolationDriver
+	idxViolationStatus
+	idxViolationPending
+	numBuckets
 )
 
-var allBuckets = [][]byte{
-	bucketMeta, bucketLicences, bucketVehicles, bucketPersons, bucketUnits, bucketBindings,
-	bucketViolations, bucketDecisions, bucketOrders, bucketPayments, bucketIdempotency, bucketCredentials, bucketTokens,
-	bucketAudit, bucketOutbox, idxVehicleOwner, idxBindingPerson, idxBindingVehicle,
-	idxViolationPlate, idxViolationDriver, idxViolationStatus, idxViolationPending,
+var bucketNames = [numBuckets]string{
+	bucketMeta:          "meta",
+	bucketLicences:      "licences",
+	bucketVehicles:      "vehicles",
+	bucketPersons:       "persons",
+	bucketUnits:         "units",
+	bucketBindings:      "bindings",
+	bucketViolations:    "violations",
+	bucketDecisions:     "decisions",
+	bucketOrders:        "orders",
+	bucketPayments:      "payments",
+	bucketIdempotency:   "idempotency",
+	bucketCredentials:   "credentials",
+	bucketTokens:        "tokens",
+	bucketAudit:         "audit",
+	bucketOutbox:        "outbox",
+	idxVehicleOwner:     "idx_vehicle_owner",
+	idxBindingPerson:    "idx_binding_person",
+	idxBindingVehicle:   "idx_binding_vehicle",
+	idxViolationPlate:   "idx_violation_plate",
+	idxViolationDriver:  "idx_violation_driver",
+	idxViolationStatus:  "idx_violation_status",
+	idxViolationPending: "idx_pending_until",
 }
+
+func (b bucket) name() []byte { return []byte(bucketNames[b]) }
+
+var keySchemaVersion = []byte("schema_version")
 
 // key joins parts with a 0 byte separator (no part contains a 0 byte).
 func key(parts ...string) []byte {
@@ -85,3 +110,11 @@ func key(parts ...string) []byte {
 
 // prefix is key(parts...) followed by the separator, for prefix scans.
 func prefix(parts ...string) []byte { return append(key(parts...), 0) }
+
+func allBuckets() []bucket {
+	ids := make([]bucket, numBuckets)
+	for i := range ids {
+		ids[i] = bucket(i)
+	}
+	return ids
+}

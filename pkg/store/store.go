@@ -160,16 +160,16 @@ type migration struct {
 
 // migrations lists every step; version 0 is an empty file.
 var migrations = []migration{
-	{From: 0, Run: func(tx *bolt.Tx) error { return createBuckets(tx, allBuckets...) }},
+	{From: 0, Run: func(tx *bolt.Tx) error { return createBuckets(tx, allBuckets()...) }},
 	// 1 → 2: payment orders (online handling) get their own bucket.
 	{From: 1, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketOrders) }},
 	// 2 → 3: passwords and bearer tokens for the remote endpoint.
 	{From: 2, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketCredentials, bucketTokens) }},
 }
 
-func createBuckets(tx *bolt.Tx, names ...[]byte) error {
-	for _, n := range names {
-		if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+func createBuckets(tx *bolt.Tx, ids ...bucket) error {
+	for _, id := range ids {
+		if _, err := tx.CreateBucketIfNotExists(id.name()); err != nil {
 			return err
 		}
 	}
@@ -177,7 +177,7 @@ func createBuckets(tx *bolt.Tx, names ...[]byte) error {
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {
-	m := tx.Bucket(bucketMeta)
+	m := tx.Bucket(bucketMeta.name())
 	if m == nil {
 		return 0, nil
 	}
@@ -208,7 +208,7 @@ func migrate(tx *bolt.Tx, steps []migration) error {
 			return fmt.Errorf("store: migration %d→%d: %w", v, v+1, err)
 		}
 	}
-	m, err := tx.CreateBucketIfNotExists(bucketMeta)
+	m, err := tx.CreateBucketIfNotExists(bucketMeta.name())
 	if err != nil {
 		return err
 	}

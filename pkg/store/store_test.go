@@ -118,7 +118,7 @@ func readMeta(t *testing.T, path string) string {
 	defer db.Close()
 	var v string
 	db.View(func(tx *bolt.Tx) error {
-		if m := tx.Bucket(bucketMeta); m != nil {
+		if m := tx.Bucket(bucketMeta.name()); m != nil {
 			v = string(m.Get(keySchemaVersion))
 		}
 		return nil
@@ -131,12 +131,12 @@ func readMeta(t *testing.T, path string) string {
 func TestSchemaVersionWritten(t *testing.T) {
 	s := openTest(t)
 	if err := s.db.View(func(tx *bolt.Tx) error {
-		if got := string(tx.Bucket(bucketMeta).Get(keySchemaVersion)); got != strconv.Itoa(SchemaVersion) {
+		if got := string(tx.Bucket(bucketMeta.name()).Get(keySchemaVersion)); got != strconv.Itoa(SchemaVersion) {
 			t.Errorf("schema_version = %q, want %d", got, SchemaVersion)
 		}
-		for _, b := range allBuckets {
-			if tx.Bucket(b) == nil {
-				t.Errorf("bucket %s missing", b)
+		for _, b := range allBuckets() {
+			if tx.Bucket(b.name()) == nil {
+				t.Errorf("bucket %s missing", b.name())
 			}
 		}
 		return nil
@@ -187,7 +187,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	newer := strconv.Itoa(SchemaVersion + 1)
 	if err := s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(newer))
+		return tx.Bucket(bucketMeta.name()).Put(keySchemaVersion, []byte(newer))
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestBadSchemaVersionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Update(func(tx *bolt.Tx) error {
-		m, _ := tx.CreateBucket(bucketMeta)
+		m, _ := tx.CreateBucket(bucketMeta.name())
 		return m.Put(keySchemaVersion, []byte("one"))
 	})
 	db.Close()
@@ -264,7 +264,7 @@ func recordingSteps(n, fail int) []migration {
 func migState(t *testing.T, db *bolt.DB) (version, log string) {
 	t.Helper()
 	db.View(func(tx *bolt.Tx) error {
-		if m := tx.Bucket(bucketMeta); m != nil {
+		if m := tx.Bucket(bucketMeta.name()); m != nil {
 			version = string(m.Get(keySchemaVersion))
 		}
 		if b := tx.Bucket([]byte("test")); b != nil {

@@ -13,9 +13,36 @@ import (
 
 // Tx is a store transaction with typed accessors. Values returned are
 // decoded copies, safe to keep after the transaction ends.
-type Tx struct{ tx *bolt.Tx }
+type Tx struct {
+	tx   *bolt.Tx
+	open [numBuckets]*bolt.Bucket // buckets opened so far (bbolt caches them only in writable transactions)
+	curs [numBuckets]*bolt.Cursor // see get
+}
 
-func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }
+// b returns a top-level bucket, opening it once per transaction.
+func (t *Tx) b(id bucket) *bolt.Bucket {
+	if b := t.open[id]; b != nil {
+		return b
+	}
+	b := t.tx.Bucket(id.name())
+	t.open[id] = b
+	return b
+}
+
+// get is b(id).Get(k) through one cursor per bucket and transaction: a
+// Get allocates a cursor and its stack each time, and the hot read paths
+// make dozens per request.
+func (t *Tx) get(id bucket, k []byte) []byte {
+	c := t.curs[id]
+	if c == nil {
+		c = t.b(id).Cursor()
+		t.curs[id] = c
+	}
+	if ck, v := c.Seek(k); bytes.Equal(ck, k) {
+		return v
+	}
+	return nil
+}
 
 func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
 	raw := b.Get(k)
@@ -199,7 +226,7 @@ func (t *Tx) DeleteBinding(b *rules.Binding) error {
 	return t.b(bucketBindings).Delete([]byte(b.ID))
 }
 
-func (t *Tx) bindingsVia(idx, pfx []byte) ([]rules.Binding, error) {
+func (t *Tx) bindingsVia(idx bucket, pfx []byte) ([]rules.Binding, error) {
 	var out []rules.Binding
 	var err error
 	scan(t.b(idx), pfx, func(rest []byte) bool {
@@ -245,6 +272,27 @@ func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
 	return v, t.overlayPayment(v)
 }
 
+// appendViolation appends record rn, as Violation reads it, to out if it
+// exists and has status st ("" for any).
+func (t *Tx) appendViolation(out []rules.Violation, rn []byte, st rules.Status) ([]rules.Violation, error) {
+	raw := t.get(bucketViolations, rn)
+	if raw == nil {
+		return out, nil
+	}
+	out = append(out, rules.Violation{})
+	v := &out[len(out)-1]
+	if err := DecodeViolation(raw, v); err != nil {
+		return out, fmt.Errorf("%w: record %s", err, rn)
+	}
+	if err := t.overlayPayment(v); err != nil {
+		return out, err
+	}
+	if st != "" && v.Status != st {
+		return out[:len(out)-1], nil
+	}
+	return out, nil
+}
+
 // storedViolation returns the record as stored, without its payment.
 func (t *Tx) storedViolation(recordNo string) (*rules.Violation, error) {
 	raw := t.b(bucketViolations).Get([]byte(recordNo))
@@ -263,9 +311,13 @@ func (t *Tx) overlayPayment(v *rules.Violation) error {
 	if v.DecisionNo == "" || (v.Status != rules.StatusUnpaid && v.Status != rules.StatusPending) {
 		return nil
 	}
-	p, err := t.PaymentOfDecision(v.DecisionNo)
-	if p == nil || err != nil {
-		return err
+	raw := t.get(bucketPayments, []byte(v.DecisionNo))
+	if raw == nil {
+		return nil
+	}
+	var p rules.Payment
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return fmt.Errorf("store: decode payment of %s: %w", v.DecisionNo, err)
 	}
 	v.Status, v.PaidAt, v.PaymentID, v.PendingUntil = rules.StatusPaid, p.PaidAt, p.ID, time.Time{}
 	return nil
@@ -409,7 +461,8 @@ type ViolationQuery struct {
 
 // Violations returns records matching q in record_no order.
 func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
-	var idx, pfx []byte
+	var idx bucket
+	var pfx []byte // nil: no index
 	switch {
 	case q.Plate != "":
 		return t.violationsOf(runKeys(t.b(idxViolationPlate), prefix(q.Plate, string(q.PlateType)), q.After), q)
@@ -426,17 +479,12 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 		if q.After != "" && string(rn) <= q.After {
 			return true
 		}
-		var v *rules.Violation
-		if v, err = t.Violation(string(rn)); err != nil {
+		if out, err = t.appendViolation(out, rn, q.Status); err != nil {
 			return false
 		}
-		if v == nil || (q.Status != "" && v.Status != q.Status) {
-			return true
-		}
-		out = append(out, *v)
 		return q.Limit == 0 || len(out) < q.Limit
 	}
-	if idx == nil {
+	if pfx == nil {
 		// No filter: page through the records in key order.
 		c := t.b(bucketViolations).Cursor()
 		k, _ := c.First()
@@ -479,17 +527,17 @@ func (t *Tx) paidViolations(q ViolationQuery) ([]rules.Violation, error) {
 }
 
 // violationsOf loads the records numbered rns (sorted), filtered and limited by q.
-func (t *Tx) violationsOf(rns []string, q ViolationQuery) ([]rules.Violation, error) {
-	var out []rules.Violation
+func (t *Tx) violationsOf(rns [][]byte, q ViolationQuery) ([]rules.Violation, error) {
+	n := len(rns)
+	if q.Limit > 0 {
+		n = min(n, q.Limit)
+	}
+	out := make([]rules.Violation, 0, n)
 	for _, rn := range rns {
-		v, err := t.Violation(rn)
-		if err != nil {
+		var err error
+		if out, err = t.appendViolation(out, rn, q.Status); err != nil {
 			return nil, err
 		}
-		if v == nil || (q.Status != "" && v.Status != q.Status) {
-			continue
-		}
-		out = append(out, *v)
 		if q.Limit > 0 && len(out) == q.Limit {
 			break
 		}
