@@ -55,8 +55,9 @@ func (p FeePolicy) DueDate(servedOn Date, cal Calendar) Date {
 // count. The fee is exact in fen (half-up if a fine ever has fen), capped
 // at the fine itself (处罚法 §72, 强制法 §45).
 func (p FeePolicy) Quote(fine Money, servedOn, on Date, suspensions []Suspension, cal Calendar) FeeQuote {
-	q := FeeQuote{Fine: fine, ServedOn: servedOn, On: on, LateFee: Fen(0), AmountDue: fine}
+	q := FeeQuote{Fine: fine, ServedOn: servedOn, On: on, AmountDue: fine}
 	if servedOn.IsZero() {
+		q.LateFee = Fen(0)
 		return q
 	}
 	q.DueOn = p.DueDate(servedOn, cal)
@@ -66,8 +67,7 @@ func (p FeePolicy) Quote(fine Money, servedOn, on Date, suspensions []Suspension
 	if lateFen >= fineFen && fineFen > 0 && q.LateDays > 0 { // a zero fine (warning) has no cap to reach
 		lateFen, q.Capped = fineFen, true
 	}
-	q.LateFee = Fen(lateFen)
-	q.AmountDue = fine.Add(q.LateFee)
+	q.LateFee, q.AmountDue = Fen(lateFen), Fen(fineFen+lateFen)
 	return q
 }
 

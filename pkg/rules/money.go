@@ -56,8 +56,7 @@ func (m Money) String() string { return string(m.appendFixed(nil)) }
 // appendFixed appends the amount with two decimals; whole fen (every
 // amount ParseMoney accepts) take a fast integer path.
 func (m Money) appendFixed(b []byte) []byte {
-	if m.Exponent() >= -2 && m.Abs().LessThan(maxFast) {
-		fen := m.Shift(2).IntPart()
+	if fen, ok := m.smallFen(); ok {
 		if fen < 0 {
 			b = append(b, '-')
 			fen = -fen
@@ -68,7 +67,19 @@ func (m Money) appendFixed(b []byte) []byte {
 	return append(b, m.StringFixed(2)...)
 }
 
-var maxFast = decimal.New(1, 15)
+// smallFen returns the amount in fen when it is whole fen below 10^15
+// (every amount the platform handles), without allocating.
+func (m Money) smallFen() (int64, bool) {
+	exp := m.Exponent()
+	if exp < -2 || exp > 0 || m.NumDigits() > 15 {
+		return 0, false
+	}
+	fen := m.CoefficientInt64()
+	for ; exp > -2; exp-- {
+		fen *= 10
+	}
+	return fen, true
+}
 
 // MarshalJSON writes "200.00".
 func (m Money) MarshalJSON() ([]byte, error) {

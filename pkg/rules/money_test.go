@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/shopspring/decimal"
 )
 
 func TestParseMoney(t *testing.T) {
@@ -283,5 +284,20 @@ func TestParseMoneyPlainNotationOnly(t *testing.T) {
 	m, err := rules.ParseMoney("999999999999.99")
 	if err != nil || m.FenValue() != 99999999999999 {
 		t.Errorf("ParseMoney(largest) = %s (%d fen), %v", m, m.FenValue(), err)
+	}
+}
+
+// String's integer fast path must print what decimal's own formatting
+// prints, on both sides of its limits (exponent and digit count).
+func TestMoneyStringMatchesDecimal(t *testing.T) {
+	for _, d := range []decimal.Decimal{
+		decimal.New(0, 0), decimal.New(0, -2), decimal.New(5, -1), decimal.New(-5, -1), decimal.New(20050, -2),
+		decimal.New(7, 0), decimal.New(7, 1), decimal.New(7, -3), decimal.New(123456789, -3),
+		decimal.New(999999999999999, -2), decimal.New(1000000000000000, -2), decimal.New(-999999999999999, 0),
+		decimal.New(1, 15), decimal.New(-1, 15), decimal.RequireFromString("12345678901234567890.12"),
+	} {
+		if got, want := (rules.Money{Decimal: d}).String(), d.StringFixed(2); got != want {
+			t.Errorf("Money(%s).String() = %q, want %q", d, got, want)
+		}
 	}
 }
