@@ -101,6 +101,7 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 		if err != nil {
 			return err
 		}
+		page.Items = slices.Grow(page.Items, len(recs))
 		for _, v := range recs {
 			vv := e.view(v, now)
 			if q.Status != "" && vv.Status != q.Status {

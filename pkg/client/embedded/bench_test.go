@@ -99,3 +99,22 @@ func BenchmarkListByPlate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListPage lists 20 decided records of one plate among 200,000
+// (the HTTP load benchmark's listing, without HTTP).
+func BenchmarkListPage(b *testing.B) {
+	c := benchStore(b, 0)
+	var buf bytes.Buffer
+	perf.ViolationsCSV(&buf, 20_000_000, 200000, 10000, 1, 20_000_000)
+	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		p, err := c.ListViolations(context.Background(), api.ListViolationsRequest{Plate: perf.Plate(i * 7919 % 10000), PlateType: "02", Limit: 20})
+		if err != nil || len(p.Items) == 0 {
+			b.Fatal(p, err)
+		}
+	}
+}
