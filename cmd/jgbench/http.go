@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -51,7 +52,8 @@ func load(conns int, d time.Duration, next func(i int64) *http.Request) (float64
 
 // httpBench measures `jgctl serve` on loopback beside a minimal net/http
 // JSON handler measured with the same load generator in the same run.
-func httpBench(dir string, d time.Duration) {
+// With listOnly it stops after the list.
+func httpBench(dir string, d time.Duration, listOnly bool) {
 	// Baseline: encode a 334-byte record per request.
 	rec := map[string]any{"record_no": "V0000000000001", "plate": "鲁A12345", "plate_type": "02", "occurred_at": "2026-11-01T08:00:00+08:00",
 		"location": "经十路100号", "code": "1625", "description": "驾驶机动车不按交通信号灯指示通行的", "fine": "200.00", "points": 6, "status": "unhandled"}
@@ -82,9 +84,18 @@ func httpBench(dir string, d time.Duration) {
 	brate, bp99 := load(64, d, base)
 	row("GET JSON record, 64 connections (req/s)", "", fmt.Sprintf("%.0f (minimal net/http handler)", brate), 0, "")
 	row("… p99", "", bp99.Round(10*time.Microsecond).String(), 0, "")
+	if profileOut != nil {
+		check(pprof.StartCPUProfile(profileOut))
+	}
 	rate, p99 := load(64, d, list)
+	if profileOut != nil {
+		pprof.StopCPUProfile()
+	}
 	row("GET /v1/violations (20 records), 64 connections (req/s)", fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f", brate), rate/brate, "≥ 10,000")
 	row("… p99", p99.Round(10*time.Microsecond).String(), bp99.Round(10*time.Microsecond).String(), 0, "≤ 20 ms")
+	if listOnly {
+		return
+	}
 
 	var next atomic.Int64
 	pay := func(int64) *http.Request {

@@ -7,10 +7,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,8 +28,8 @@ func main() {
 	dir := flag.String("dir", "", "work directory (default: a temporary one, removed at the end)")
 	rows := flag.Int("rows", 1000000, "rows per import round")
 	dur := flag.Duration("duration", 3*time.Second, "length of each payment run")
-	only := flag.String("only", "", "run only: import, list, pay or http")
-	cpu := flag.String("cpuprofile", "", "write a CPU profile here")
+	only := flag.String("only", "", "run only: import, list, pay, http or http-list (the HTTP list alone, for profiling)")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile here (with -only http-list: of the list load alone)")
 	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
 	flag.Parse()
 	if *gen != "" {
@@ -37,8 +39,13 @@ func main() {
 	if *cpu != "" {
 		f, err := os.Create(*cpu)
 		check(err)
-		check(pprof.StartCPUProfile(f))
-		defer pprof.StopCPUProfile()
+		defer f.Close()
+		if *only == "http-list" {
+			profileOut = f
+		} else {
+			check(pprof.StartCPUProfile(f))
+			defer pprof.StopCPUProfile()
+		}
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "jgbench-")
@@ -54,10 +61,13 @@ func main() {
 	if *only == "" || *only == "pay" {
 		payments(*dir, *dur)
 	}
-	if *only == "" || *only == "http" {
-		httpBench(*dir, *dur)
+	if *only == "" || strings.HasPrefix(*only, "http") {
+		httpBench(*dir, *dur, *only == "http-list")
 	}
 }
+
+// profileOut, when set, receives a CPU profile of the HTTP list load alone.
+var profileOut io.Writer
 
 func check(err error) {
 	if err != nil {
