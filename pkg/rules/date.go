@@ -100,11 +100,14 @@ func (d Date) String() string {
 }
 
 func appendInt(b []byte, v, width int) []byte {
-	s := strconv.Itoa(v)
-	for i := len(s); i < width; i++ {
+	n := 1 // digits of v
+	for x := v; x >= 10; x /= 10 {
+		n++
+	}
+	for ; v >= 0 && n < width; n++ {
 		b = append(b, '0')
 	}
-	return append(b, s...)
+	return strconv.AppendInt(b, int64(v), 10)
 }
 
 // MarshalText writes YYYY-MM-DD.
