@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/pkg/api"
@@ -155,10 +156,21 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // appender is a value that writes its own JSON (the listings' fast path).
 type appender interface{ AppendJSON([]byte) []byte }
 
+// bodies recycles answer buffers: a listing's is several kilobytes, and
+// net/http has copied it by the time Write returns.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var body []byte
 	if a, ok := v.(appender); ok {
-		body = append(a.AppendJSON(make([]byte, 0, 16<<10)), '\n')
+		buf := bodies.Get().(*[]byte)
+		body = append(a.AppendJSON((*buf)[:0]), '\n')
+		defer func() {
+			if cap(body) <= 1<<20 { // a huge page's buffer is not kept
+				*buf = body
+				bodies.Put(buf)
+			}
+		}()
 	} else {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
