@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/jgctl/jgctl/internal/engine"
 )
 
 // statusWriter remembers the status a handler wrote.
@@ -17,6 +19,13 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// Serving is the handler `jgctl serve` runs: the API (New) with request
+// IDs and one log line per request around it.
+func Serving(e *engine.Engine, o Options) http.Handler {
+	h := New(e, o)
+	return Logged(h, h.o.Log)
 }
 
 // Logged wraps h with request IDs (X-Request-Id, taken from the request or

@@ -45,9 +45,10 @@ func newServeCmd(f *Factory) *cobra.Command {
 			}
 			defer c.Close()
 			log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
+			server.TuneGC()
 			srv := &http.Server{
-				Handler: server.Logged(server.New(c.Engine(), server.Options{Log: log, Metrics: server.NewMetrics(),
-					NotifySecret: []byte(f.Config.GatewaySecret)}), log),
+				Handler: server.Serving(c.Engine(), server.Options{Log: log, Metrics: server.NewMetrics(),
+					NotifySecret: []byte(f.Config.GatewaySecret)}),
 				ReadHeaderTimeout: 5 * time.Second,
 				ReadTimeout:       10 * time.Minute, // imports stream large bodies
 				WriteTimeout:      10 * time.Minute,
