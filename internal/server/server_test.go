@@ -20,7 +20,7 @@ import (
 
 // openEngine opens a fresh store and an engine over it for one test (the
 // store is handed back for tests that count what was written).
-func openEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
+func openEngine(t testing.TB, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true})
 	if err != nil {
