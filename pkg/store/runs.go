@@ -22,7 +22,8 @@ import (
 //     million records);
 //   - records written one at a time go to a small ordinary bucket ("live").
 //
-// A query seeks its prefix in every run. Every step is inside a single
+// A query seeks its prefix in every run whose Bloom filter (filter.go) may
+// hold its plate. Every step is inside a single
 // transaction, so the index is always consistent with the records.
 const mergeFanIn = 16
 
@@ -46,11 +47,19 @@ func addRun(parent *bolt.Bucket, keys [][]byte) error {
 	if err != nil {
 		return err
 	}
-	run, err := parent.CreateBucket(runName(runLevel0, id))
+	name := runName(runLevel0, id)
+	run, err := parent.CreateBucket(name)
 	if err != nil {
 		return err
 	}
 	if err := putSorted(run, keys); err != nil {
+		return err
+	}
+	var plates plateSet
+	for _, k := range keys {
+		plates.add(k)
+	}
+	if err := parent.Put(filterKey(name), newFilter(plates.hashes)); err != nil {
 		return err
 	}
 	for level := runLevel0; level < maxRunLevel; level++ {
@@ -79,10 +88,12 @@ func mergeRuns(parent *bolt.Bucket, names [][]byte, level byte) error {
 	if err != nil {
 		return err
 	}
-	merged, err := parent.CreateBucket(runName(level, id))
+	name := runName(level, id)
+	merged, err := parent.CreateBucket(name)
 	if err != nil {
 		return err
 	}
+	var plates plateSet
 	merged.FillPercent = 1
 	curs := make([]*bolt.Cursor, len(names))
 	heads := make([][]byte, len(names))
@@ -105,6 +116,7 @@ func mergeRuns(parent *bolt.Bucket, names [][]byte, level byte) error {
 			if err := merged.Put(k, nil); err != nil {
 				return err
 			}
+			plates.add(k)
 			last = k
 		}
 		heads[min], _ = curs[min].Next()
@@ -113,8 +125,24 @@ func mergeRuns(parent *bolt.Bucket, names [][]byte, level byte) error {
 		if err := parent.DeleteBucket(n); err != nil {
 			return err
 		}
+		if err := parent.Delete(filterKey(n)); err != nil {
+			return err
+		}
 	}
-	return nil
+	return parent.Put(filterKey(name), newFilter(plates.hashes))
+}
+
+// plateSet collects the plate hashes of sorted index keys, each plate once.
+type plateSet struct {
+	last   []byte
+	hashes []uint64
+}
+
+func (s *plateSet) add(k []byte) {
+	if p := platePrefix(k); !bytes.Equal(p, s.last) {
+		s.hashes = append(s.hashes, plateHash(p))
+		s.last = p
+	}
 }
 
 // putLive adds one key to the live run.
@@ -142,12 +170,22 @@ func runKeys(parent *bolt.Bucket, pfx []byte, after string) [][]byte {
 	if after != "" {
 		start = append(bytes.Clone(pfx), after+"\x00"...)
 	}
+	h := plateHash(pfx)
 	c := parent.Cursor()
-	for name, v := c.First(); name != nil; name, v = c.Next() {
-		if v != nil {
-			continue // not a run
+	for name, v := c.First(); name != nil; {
+		if v != nil { // a filter whose run was passed over
+			name, v = c.Next()
+			continue
 		}
-		rc := parent.Bucket(name).Cursor()
+		run := name
+		// The run's filter, if it has one, is the next key.
+		if name, v = c.Next(); v != nil && isFilterOf(name, run) {
+			ok := filterMayHold(v, h)
+			if name, v = c.Next(); !ok {
+				continue
+			}
+		}
+		rc := parent.Bucket(run).Cursor()
 		for k, _ := rc.Seek(start); k != nil && bytes.HasPrefix(k, pfx); k, _ = rc.Next() {
 			out = append(out, k[len(pfx):])
 		}

@@ -22,6 +22,7 @@ package store
 //	idx_binding_person/<id_number>\x00<binding_id>             ""
 //	idx_binding_vehicle/<plate>\x00<type>\x00<binding_id>      ""
 //	idx_violation_plate/<run>/<plate>\x00<type>\x00<record_no> ""  (sorted runs, runs.go)
+//	idx_violation_plate/<run>\xff                              Bloom filter of the run's plates (filter.go)
 //	idx_violation_driver/<id_number>\x00<record_no>            ""
 //	idx_violation_status/<status>\x00<record_no>               ""  (open statuses; paid records are found through payments)
 //	idx_pending_until/<unix seconds, 8 bytes BE><record_no>    ""

@@ -33,13 +33,22 @@ func (s *Store) Verify() (*Report, error) {
 			return err
 		}
 		t := &Tx{tx: btx}
+		problem := func(format string, args ...any) {
+			if len(r.Problems) < 100 {
+				r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+			}
+		}
 		plates := map[string]bool{}
 		runs := t.b(idxViolationPlate)
 		runs.ForEachBucket(func(name []byte) error {
 			r.PlateRuns++
+			filter := runs.Get(filterKey(name))
 			return runs.Bucket(name).ForEach(func(k, _ []byte) error {
 				r.PlateIndex++
 				plates[string(k)] = true
+				if filter != nil && !filterMayHold(filter, plateHash(platePrefix(k))) {
+					problem("plate index: the filter of run %x misses %q", name, k)
+				}
 				return nil
 			})
 		})
@@ -51,11 +60,6 @@ func (s *Store) Verify() (*Report, error) {
 		})
 		r.Decisions = t.b(bucketDecisions).Stats().KeyN
 		r.Payments = t.b(bucketPayments).Stats().KeyN
-		problem := func(format string, args ...any) {
-			if len(r.Problems) < 100 {
-				r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
-			}
-		}
 		return t.b(bucketViolations).ForEach(func(k, raw []byte) error {
 			r.Records++
 			var v rules.Violation
