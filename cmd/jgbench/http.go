@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/pprof"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -33,7 +32,7 @@ func serveLoopback(h http.Handler) (string, func()) {
 // load sends requests from conns goroutines (one keep-alive connection
 // each) for d and returns the rate and the p99 latency. next builds the
 // i-th request.
-func load(conns int, d time.Duration, next func(i int64) *http.Request) (float64, time.Duration) {
+func load(conns int, d time.Duration, next func(i int64) *http.Request) result {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	hc := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
@@ -49,23 +48,7 @@ func load(conns int, d time.Duration, next func(i int64) *http.Request) (float64
 		}
 		return true
 	})
-	return rate, perf.Quantile(lat, 0.99)
-}
-
-const listRounds = 3
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func ratios(a, b []float64) []float64 {
-	out := make([]float64, len(a))
-	for i := range a {
-		out[i] = a[i] / b[i]
-	}
-	return out
+	return result{rate, perf.Quantile(lat, 0.99)}
 }
 
 // httpBench measures `jgctl serve` on loopback beside a minimal net/http
@@ -103,31 +86,17 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 		r.Header.Set("Authorization", auth)
 		return r
 	}
-	// This machine's speed drifts by a third within minutes, so the list
-	// and its baseline alternate for listRounds rounds and each figure is
-	// the median round's.
-	var brates, rates, bp99s, p99s, p99ratios []float64
-	for range listRounds {
-		brate, bp99 := load(64, d, base)
-		if profileOut != nil {
-			check(pprof.StartCPUProfile(profileOut))
-			profileOut = nil // the first round's
-		}
-		rate, p99 := load(64, d, list)
-		pprof.StopCPUProfile()
-		brates, rates = append(brates, brate), append(rates, rate)
-		bp99s, p99s = append(bp99s, bp99.Seconds()), append(p99s, p99.Seconds())
-		p99ratios = append(p99ratios, p99.Seconds()/bp99.Seconds())
-	}
-	brate, rate := median(brates), median(rates)
-	ms := func(sec float64) string {
-		return time.Duration(sec * float64(time.Second)).Round(10 * time.Microsecond).String()
-	}
-	row("GET JSON record, 64 connections (req/s)", "", fmt.Sprintf("%.0f (minimal net/http handler)", brate), 0, "")
-	row("… p99", "", ms(median(bp99s)), 0, "")
-	row(fmt.Sprintf("GET /v1/violations (20 records), 64 connections (req/s; median of %d alternating rounds)", listRounds),
-		fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f", brate), median(ratios(rates, brates)), "≥ 10,000")
-	row("… p99 (ratio: median of the rounds' ratios)", ms(median(p99s)), ms(median(bp99s)), median(p99ratios), "≤ 20 ms")
+	listed := alternate(
+		func() result { return load(64, d, base) },
+		func() result {
+			if profileOut != nil {
+				check(pprof.StartCPUProfile(profileOut))
+				defer pprof.StopCPUProfile()
+				profileOut = nil // the first round's
+			}
+			return load(64, d, list)
+		})
+	listed.report("GET /v1/violations (20 records), 64 connections (req/s)", "minimal net/http JSON handler", "≥ 10,000, p99 ≤ 20 ms")
 	if listOnly {
 		return
 	}
@@ -155,10 +124,9 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 		return r
 	}
 	for _, conns := range []int{1, 8, 64} {
-		brate, bp99 := load(conns, d, rawPost)
-		rate, p99 := load(conns, d, pay)
+		b, o := load(conns, d, rawPost), load(conns, d, pay)
 		target := map[int]string{1: "≥ 1,500/s, p99 ≤ 2 ms", 8: "≥ 7,000/s, p99 ≤ 3 ms", 64: "≥ 15,000/s, p99 ≤ 10 ms"}[conns]
-		row(fmt.Sprintf("POST /v1/payments (durable), %d connection(s) (req/s)", conns), fmt.Sprintf("%.0f", rate), fmt.Sprintf("%.0f (durable POST, group commit)", brate), rate/brate, target)
-		row("… p99", p99.Round(10*time.Microsecond).String(), bp99.Round(10*time.Microsecond).String(), 0, "")
+		row(fmt.Sprintf("POST /v1/payments (durable), %d connection(s) (req/s)", conns), fmt.Sprintf("%.0f", o.rate), fmt.Sprintf("%.0f (durable POST, group commit)", b.rate), o.rate/b.rate, target)
+		row("… p99", roundDur(o.p99), roundDur(b.p99), o.p99.Seconds()/b.p99.Seconds(), "")
 	}
 }
