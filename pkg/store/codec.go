@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -55,8 +56,15 @@ func daysDate(n int64) rules.Date {
 	return epoch.AddDays(int(n - 1))
 }
 
+// errKeyPart refuses a record whose indexed fields hold a 0 byte, the
+// separator of index keys (schema.go).
+var errKeyPart = errors.New("store: a record number, plate, plate type, status, decision or driver holds a 0 byte")
+
 // EncodeViolation returns the stored encoding of a record.
 func EncodeViolation(v *rules.Violation) ([]byte, error) {
+	if strings.IndexByte(v.RecordNo+v.Plate+string(v.PlateType)+string(v.Status)+v.DecisionNo+v.DriverIDNumber, 0) >= 0 {
+		return nil, errKeyPart
+	}
 	b := make([]byte, 0, 128+len(v.Location)+len(v.Description))
 	b = append(b, violationCodecV1)
 	for _, s := range []string{v.RecordNo, v.Plate, string(v.PlateType), v.Location, v.Code, v.Description,

@@ -101,3 +101,24 @@ func TestPlateFilters(t *testing.T) {
 		t.Errorf("Verify: %v, problems %q: want the 2 records the filter misses", err, r.Problems)
 	}
 }
+
+// A 0 byte separates the parts of index keys, so a record whose indexed
+// fields hold one is refused: its plate key would hash to another plate's
+// filter entry and drop out of listings.
+func TestZeroByteRefused(t *testing.T) {
+	v := viol("R1", "鲁A\x0012", rules.StatusUnhandled)
+	if _, err := NewViolationOf(&v, 1); err == nil {
+		t.Error("NewViolationOf took a plate with a 0 byte")
+	}
+	s := openTest(t)
+	err := s.Update(func(tx *Tx) error { return tx.PutViolation(&v, nil) })
+	if err == nil {
+		t.Error("PutViolation took a plate with a 0 byte")
+	}
+	s.View(func(tx *Tx) error {
+		if got, _ := tx.Violation("R1"); got != nil {
+			t.Errorf("refused record stored: %+v", got)
+		}
+		return nil
+	})
+}
