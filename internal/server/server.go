@@ -162,11 +162,15 @@ var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var body []byte
+	var written bool
 	if a, ok := v.(appender); ok {
 		buf := bodies.Get().(*[]byte)
 		body = append(a.AppendJSON((*buf)[:0]), '\n')
 		defer func() {
-			if cap(body) <= 1<<20 { // a huge page's buffer is not kept
+			// Kept only after a complete write (an HTTP/2 stream reset can
+			// return while its frame writer still reads the body), and not
+			// when a long staff page made it large.
+			if written && cap(body) <= 64<<10 {
 				*buf = body
 				bodies.Put(buf)
 			}
@@ -182,7 +186,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(body)
+	_, err := w.Write(body)
+	written = err == nil
 }
 
 var errBadJSON = rules.Invalid("body", "BAD_JSON", "请求体不是合法的 JSON 或含有未知字段", "the body is not valid JSON for this request, or has unknown fields")
