@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,6 +63,7 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 			return r.err
 		}
 	}
+	g.gather()
 	g.mu.Lock()
 	group := g.queue
 	g.queue = nil
@@ -76,6 +78,30 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 	}
 	g.mu.Unlock()
 	return (<-c.res).err
+}
+
+// gather lets writers that are about to queue join the coming commit: the
+// leader yields its processor while the queue keeps growing (at most
+// gatherYields times). A lone writer finds nothing else to run and goes on
+// at once.
+func (g *groupCommitter) gather() {
+	n := g.queued()
+	for range gatherYields {
+		runtime.Gosched()
+		m := g.queued()
+		if m == n {
+			return
+		}
+		n = m
+	}
+}
+
+const gatherYields = 64
+
+func (g *groupCommitter) queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
 }
 
 // stop refuses new calls and waits for the running commits to finish.

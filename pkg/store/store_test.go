@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -1495,5 +1496,42 @@ func TestNextDecisionNo(t *testing.T) {
 	}
 	if len(slices.Compact(slices.Sorted(slices.Values(got)))) != 3 {
 		t.Errorf("numbers repeat: %v", got)
+	}
+}
+
+// TestGroupCommitGathers: writers that are runnable but not yet queued when
+// a leader takes the lead join its commit. On one processor, the first of
+// 8 writers released together leads while the other 7 have not run yet;
+// without the leader yielding, it would commit alone.
+func TestGroupCommitGathers(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := openTest(t)
+	const n = 8
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		mu    sync.Mutex
+		txs   = map[int]int{} // bbolt transaction ID → writers in it
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for range 20000 { // some work before writing, as a payment's checks
+				runtime.KeepAlive(i)
+			}
+			update(t, s, func(tx *Tx) error {
+				mu.Lock()
+				txs[tx.tx.ID()]++
+				mu.Unlock()
+				return tx.PutLicence(&rules.Licence{IDNumber: fmt.Sprintf("L%d", i)})
+			})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(txs) != 1 {
+		t.Errorf("%d writers committed in %d transactions (%v), want one", n, len(txs), txs)
 	}
 }
