@@ -11,9 +11,10 @@ import (
 
 // groupCommitter runs write functions from many goroutines in shared bbolt
 // transactions. There is no committer goroutine and no timer: the first
-// writer to arrive while none is committing becomes the leader, commits
-// everything queued (its own call included) in one Update, then hands the
-// lead to the first writer that queued meanwhile. A lone writer commits at
+// writer to arrive while none is committing becomes the leader, lets
+// writers about to queue catch up (gather), commits everything queued (its
+// own call included) in one Update, then hands the lead to the first writer
+// that queued meanwhile. A lone writer commits at
 // once on its own goroutine; under load each commit carries everything that
 // queued during the previous one (bbolt's db.Batch waits 10 ms instead).
 type groupCommitter struct {
