@@ -18,12 +18,15 @@ import (
 // once on its own goroutine; under load each commit carries everything that
 // queued during the previous one (bbolt's db.Batch waits 10 ms instead).
 type groupCommitter struct {
-	db     *bolt.DB
-	mu     sync.Mutex
-	queue  []*call
-	busy   bool // a leader is committing
-	closed bool
-	idle   *sync.Cond
+	db    *bolt.DB
+	mu    sync.Mutex
+	queue []*call
+	busy  bool // a leader is committing
+	// lastGroup is how many writers the previous commit carried: gather
+	// waits for more only when writers have been arriving together.
+	lastGroup int
+	closed    bool
+	idle      *sync.Cond
 }
 
 type call struct {
@@ -71,6 +74,7 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 	g.mu.Unlock()
 	g.commit(group) // delivers every result, ours included
 	g.mu.Lock()
+	g.lastGroup = len(group)
 	if len(g.queue) > 0 {
 		g.queue[0].res <- result{lead: true}
 	} else {
@@ -81,19 +85,22 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 	return (<-c.res).err
 }
 
-// gather lets writers that are about to queue join the coming commit: the
-// leader yields its processor while the queue keeps growing (at most
-// gatherYields times). A lone writer finds nothing else to run and goes on
-// at once.
+// gather lets writers that are about to queue join the coming commit when
+// writers have been arriving together: the leader yields its processor
+// until the queue stops growing (two yields in a row without a newcomer; at
+// most gatherYields in all). A lone writer goes on at once: yielding would
+// wake an idle processor for nothing.
 func (g *groupCommitter) gather() {
-	n := g.queued()
-	for range gatherYields {
+	g.mu.Lock()
+	n, together := len(g.queue), g.lastGroup > 1
+	g.mu.Unlock()
+	for i, quiet := 0, 0; together && i < gatherYields && quiet < 2; i++ {
 		runtime.Gosched()
-		m := g.queued()
-		if m == n {
-			return
+		if m := g.queued(); m > n {
+			n, quiet = m, 0
+		} else {
+			quiet++
 		}
-		n = m
 	}
 }
 

@@ -1499,16 +1499,39 @@ func TestNextDecisionNo(t *testing.T) {
 	}
 }
 
-// TestGroupCommitGathers: writers that are runnable but not yet queued when
-// a leader takes the lead join its commit. On one processor, the first of
-// 8 writers released together leads while the other 7 have not run yet;
-// without the leader yielding, it would commit alone.
+// TestGroupCommitGathers: once writers arrive together, those runnable but
+// not yet queued when a leader takes the lead join its commit. On one
+// processor, the first of 8 writers released together leads while the
+// other 7 have not run yet; without the leader yielding it would commit
+// alone. A lone writer's commit does not yield (TestGroupCommitAlone).
 func TestGroupCommitGathers(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	s := openTest(t)
 	const n = 8
+	// First, writers queue together behind a commit held open.
+	inside, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.Update(func(tx *Tx) error { close(inside); <-release; return nil })
+	}()
+	<-inside
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			update(t, s, func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: fmt.Sprintf("A%d", i)}) })
+		}()
+	}
+	waitQueued(s, n)
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	// Then 8 writers released together, each working a little first.
 	var (
-		wg    sync.WaitGroup
 		start = make(chan struct{})
 		mu    sync.Mutex
 		txs   = map[int]int{} // bbolt transaction ID → writers in it
@@ -1525,7 +1548,7 @@ func TestGroupCommitGathers(t *testing.T) {
 				mu.Lock()
 				txs[tx.tx.ID()]++
 				mu.Unlock()
-				return tx.PutLicence(&rules.Licence{IDNumber: fmt.Sprintf("L%d", i)})
+				return tx.PutLicence(&rules.Licence{IDNumber: fmt.Sprintf("B%d", i)})
 			})
 		}()
 	}
@@ -1534,4 +1557,22 @@ func TestGroupCommitGathers(t *testing.T) {
 	if len(txs) != 1 {
 		t.Errorf("%d writers committed in %d transactions (%v), want one", n, len(txs), txs)
 	}
+}
+
+// TestGroupCommitAlone: a writer that has been committing alone does not
+// yield before committing, even when other goroutines are runnable.
+func TestGroupCommitAlone(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := openTest(t)
+	update(t, s, func(*Tx) error { return nil })
+	ran := make(chan struct{})
+	go close(ran) // runnable, but this goroutine keeps the processor until it blocks
+	update(t, s, func(*Tx) error {
+		select {
+		case <-ran:
+			t.Error("the leader yielded before its commit")
+		default:
+		}
+		return nil
+	})
 }
