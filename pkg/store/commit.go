@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -22,11 +23,11 @@ type groupCommitter struct {
 	mu    sync.Mutex
 	queue []*call
 	busy  bool // a leader is committing
-	// lastGroup is how many writers the previous commit carried: gather
-	// waits for more only when writers have been arriving together.
-	lastGroup int
-	closed    bool
-	idle      *sync.Cond
+	// lastTogether is when a commit last carried more than one writer:
+	// gather waits for more only while writers arrive together.
+	lastTogether time.Time
+	closed       bool
+	idle         *sync.Cond
 }
 
 type call struct {
@@ -74,7 +75,9 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 	g.mu.Unlock()
 	g.commit(group) // delivers every result, ours included
 	g.mu.Lock()
-	g.lastGroup = len(group)
+	if len(group) > 1 {
+		g.lastTogether = time.Now()
+	}
 	if len(g.queue) > 0 {
 		g.queue[0].res <- result{lead: true}
 	} else {
@@ -85,14 +88,15 @@ func (g *groupCommitter) do(fn func(*Tx) error) error {
 	return (<-c.res).err
 }
 
-// gather lets writers that are about to queue join the coming commit when
-// writers have been arriving together: the leader yields its processor
-// until the queue stops growing (two yields in a row without a newcomer; at
-// most gatherYields in all). A lone writer goes on at once: yielding would
-// wake an idle processor for nothing.
+// gather lets writers that are about to queue join the coming commit while
+// writers arrive together (a commit carried several in the last
+// togetherWindow): the leader yields its processor until the queue stops
+// growing (two yields in a row without a newcomer; at most gatherYields in
+// all). A lone writer goes on at once: yielding would wake an idle
+// processor for nothing.
 func (g *groupCommitter) gather() {
 	g.mu.Lock()
-	n, together := len(g.queue), g.lastGroup > 1
+	n, together := len(g.queue), time.Since(g.lastTogether) < togetherWindow
 	g.mu.Unlock()
 	for i, quiet := 0, 0; together && i < gatherYields && quiet < 2; i++ {
 		runtime.Gosched()
@@ -104,7 +108,10 @@ func (g *groupCommitter) gather() {
 	}
 }
 
-const gatherYields = 64
+const (
+	gatherYields   = 64
+	togetherWindow = 100 * time.Millisecond
+)
 
 func (g *groupCommitter) queued() int {
 	g.mu.Lock()
