@@ -3,6 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -15,8 +17,9 @@ import (
 )
 
 // BenchmarkServeList serves GET /v1/violations (20 records of one plate
-// among 200,000) through the handler, without the network: what the HTTP
-// load benchmark (cmd/jgbench -only http) pays per request besides net/http.
+// among 200,000) through the handler stack `jgctl serve` runs, without the
+// network: what the HTTP load benchmark (cmd/jgbench -only http) pays per
+// request besides net/http.
 func BenchmarkServeList(b *testing.B) {
 	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China) }
 	e, _ := openEngine(b, now, nil)
@@ -29,7 +32,7 @@ func BenchmarkServeList(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := server.New(e, server.Options{})
+	h := server.Serving(e, server.Options{Metrics: server.NewMetrics(), Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	i := 0
 	for b.Loop() {
 		i++

@@ -26,12 +26,7 @@ func (t *Tx) SetPasswordHash(idNumber, hash string) error {
 
 // Token returns the record of a token hash, or nil.
 func (t *Tx) Token(hash []byte) (*TokenRecord, error) {
-	var r TokenRecord
-	ok, err := getJSON(t.b(bucketTokens), hash, &r)
-	if !ok {
-		return nil, err
-	}
-	return &r, nil
+	return getJSON[TokenRecord](t, bucketTokens, hash)
 }
 
 // PutToken stores a token record under its hash.

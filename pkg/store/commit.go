@@ -15,9 +15,9 @@ import (
 // writer to arrive while none is committing becomes the leader, lets
 // writers about to queue catch up (gather), commits everything queued (its
 // own call included) in one Update, then hands the lead to the first writer
-// that queued meanwhile. A lone writer commits at
-// once on its own goroutine; under load each commit carries everything that
-// queued during the previous one (bbolt's db.Batch waits 10 ms instead).
+// that queued meanwhile. A lone writer commits at once on its own
+// goroutine; under load each commit carries everything that queued during
+// the previous one (bbolt's db.Batch waits 10 ms instead).
 type groupCommitter struct {
 	db    *bolt.DB
 	mu    sync.Mutex

@@ -44,15 +44,19 @@ func (t *Tx) get(id bucket, k []byte) []byte {
 	return nil
 }
 
-func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
-	raw := b.Get(k)
+// getJSON decodes the JSON value of k in bucket id, or returns nil if
+// there is none (allocating only then).
+func getJSON[T any](t *Tx, id bucket, k []byte) (*T, error) {
+	raw := t.get(id, k)
 	if raw == nil {
-		return false, nil
+		return nil, nil
 	}
+	v := new(T)
 	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("store: decode %q: %w", k, err)
+		// A copy of k: passing k itself would make every caller's key escape.
+		return nil, fmt.Errorf("store: decode %q: %w", string(k), err)
 	}
-	return true, nil
+	return v, nil
 }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {
@@ -84,12 +88,7 @@ func u64(v uint64) []byte {
 
 // Licence returns the licence of the ID number, or nil.
 func (t *Tx) Licence(idNumber string) (*rules.Licence, error) {
-	var l rules.Licence
-	ok, err := getJSON(t.b(bucketLicences), []byte(idNumber), &l)
-	if !ok {
-		return nil, err
-	}
-	return &l, nil
+	return getJSON[rules.Licence](t, bucketLicences, []byte(idNumber))
 }
 
 // PutLicence writes a licence.
@@ -103,12 +102,7 @@ func vehicleKey(plate string, pt rules.PlateType) []byte { return key(plate, str
 
 // Vehicle returns the vehicle with the plate and plate type, or nil.
 func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
-	var v rules.Vehicle
-	ok, err := getJSON(t.b(bucketVehicles), vehicleKey(plate, pt), &v)
-	if !ok {
-		return nil, err
-	}
-	return &v, nil
+	return getJSON[rules.Vehicle](t, bucketVehicles, vehicleKey(plate, pt))
 }
 
 // PutVehicle writes a vehicle and its owner index (old is the previous
@@ -148,12 +142,7 @@ func (t *Tx) VehiclesOwnedBy(idNumber string) ([]rules.Vehicle, error) {
 
 // Person returns the registered person, or nil.
 func (t *Tx) Person(idNumber string) (*rules.Person, error) {
-	var p rules.Person
-	ok, err := getJSON(t.b(bucketPersons), []byte(idNumber), &p)
-	if !ok {
-		return nil, err
-	}
-	return &p, nil
+	return getJSON[rules.Person](t, bucketPersons, []byte(idNumber))
 }
 
 // InsertPerson registers a person; an existing registration is ErrAlreadyRegistered.
@@ -167,12 +156,7 @@ func (t *Tx) InsertPerson(p *rules.Person) error {
 
 // Unit returns the registered unit, or nil.
 func (t *Tx) Unit(code string) (*rules.Unit, error) {
-	var u rules.Unit
-	ok, err := getJSON(t.b(bucketUnits), []byte(code), &u)
-	if !ok {
-		return nil, err
-	}
-	return &u, nil
+	return getJSON[rules.Unit](t, bucketUnits, []byte(code))
 }
 
 // InsertUnit registers a unit; an existing registration is ErrAlreadyRegistered.
@@ -194,12 +178,7 @@ func (t *Tx) NextBindingID() (string, error) {
 
 // Binding returns a binding by ID, or nil.
 func (t *Tx) Binding(id string) (*rules.Binding, error) {
-	var b rules.Binding
-	ok, err := getJSON(t.b(bucketBindings), []byte(id), &b)
-	if !ok {
-		return nil, err
-	}
-	return &b, nil
+	return getJSON[rules.Binding](t, bucketBindings, []byte(id))
 }
 
 // PutBinding writes a binding and its indexes.
@@ -273,37 +252,40 @@ func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
 }
 
 // appendViolation appends record rn, as Violation reads it, to out if it
-// exists and has status st ("" for any).
+// exists and has status st ("" for any). It decodes in place: listings
+// append dozens of records.
 func (t *Tx) appendViolation(out []rules.Violation, rn []byte, st rules.Status) ([]rules.Violation, error) {
-	raw := t.get(bucketViolations, rn)
-	if raw == nil {
-		return out, nil
-	}
 	out = append(out, rules.Violation{})
 	v := &out[len(out)-1]
-	if err := DecodeViolation(raw, v); err != nil {
-		return out, fmt.Errorf("%w: record %s", err, rn)
+	ok, err := t.readViolation(rn, v)
+	if ok && err == nil {
+		err = t.overlayPayment(v)
 	}
-	if err := t.overlayPayment(v); err != nil {
-		return out, err
-	}
-	if st != "" && v.Status != st {
-		return out[:len(out)-1], nil
+	if !ok || err != nil || (st != "" && v.Status != st) {
+		return out[:len(out)-1], err
 	}
 	return out, nil
 }
 
 // storedViolation returns the record as stored, without its payment.
 func (t *Tx) storedViolation(recordNo string) (*rules.Violation, error) {
-	raw := t.b(bucketViolations).Get([]byte(recordNo))
-	if raw == nil {
-		return nil, nil
-	}
 	var v rules.Violation
-	if err := DecodeViolation(raw, &v); err != nil {
-		return nil, fmt.Errorf("%w: record %s", err, recordNo)
+	if ok, err := t.readViolation([]byte(recordNo), &v); !ok {
+		return nil, err
 	}
 	return &v, nil
+}
+
+// readViolation decodes record rn into v; false if there is none.
+func (t *Tx) readViolation(rn []byte, v *rules.Violation) (bool, error) {
+	raw := t.get(bucketViolations, rn)
+	if raw == nil {
+		return false, nil
+	}
+	if err := DecodeViolation(raw, v); err != nil {
+		return false, fmt.Errorf("%w: record %s", err, rn)
+	}
+	return true, nil
 }
 
 // overlayPayment marks a decided record paid when its decision has a payment.
@@ -311,13 +293,9 @@ func (t *Tx) overlayPayment(v *rules.Violation) error {
 	if v.DecisionNo == "" || (v.Status != rules.StatusUnpaid && v.Status != rules.StatusPending) {
 		return nil
 	}
-	raw := t.get(bucketPayments, []byte(v.DecisionNo))
-	if raw == nil {
-		return nil
-	}
-	var p rules.Payment
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return fmt.Errorf("store: decode payment of %s: %w", v.DecisionNo, err)
+	p, err := t.PaymentOfDecision(v.DecisionNo)
+	if p == nil || err != nil {
+		return err
 	}
 	v.Status, v.PaidAt, v.PaymentID, v.PendingUntil = rules.StatusPaid, p.PaidAt, p.ID, time.Time{}
 	return nil
@@ -561,12 +539,7 @@ func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
 
 // PaymentOfDecision returns the payment of a decision, or nil.
 func (t *Tx) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
-	var p rules.Payment
-	ok, err := getJSON(t.b(bucketPayments), []byte(decisionNo), &p)
-	if !ok {
-		return nil, err
-	}
-	return &p, nil
+	return getJSON[rules.Payment](t, bucketPayments, []byte(decisionNo))
 }
 
 // InsertOrder records a payment order, allocating its ID.
@@ -583,12 +556,7 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 
 // Order returns a payment order by ID, or nil.
 func (t *Tx) Order(id string) (*rules.PaymentOrder, error) {
-	var o rules.PaymentOrder
-	ok, err := getJSON(t.b(bucketOrders), []byte(id), &o)
-	if !ok {
-		return nil, err
-	}
-	return &o, nil
+	return getJSON[rules.PaymentOrder](t, bucketOrders, []byte(id))
 }
 
 // InsertPayment records a payment, keyed by its decision: a second payment
