@@ -103,6 +103,8 @@ type ImportRequest struct {
 	Kind      ImportKind   `json:"kind"`
 	Format    ImportFormat `json:"format,omitempty"`
 	ChunkSize int          `json:"chunk_size,omitempty"`
+	// Encoding of the file: "" or "utf-8", or "gbk" (read as GB18030).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Reject is an input row that was not imported, with the reason.
@@ -125,6 +127,13 @@ type ImportResult struct {
 	Rejects    []Reject   `json:"rejects"`
 	// RejectsTruncated is set when more rejects happened than are listed.
 	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
+	// StoppedAtLine is set when the import stopped early (the file is
+	// damaged there, or it was interrupted): no row from this line on was
+	// read. The counts above cover the committed chunks only.
+	StoppedAtLine int `json:"stopped_at_line,omitempty"`
+	// CommittedThroughLine is set with StoppedAtLine: the last line of the
+	// last committed chunk (0 when none was committed).
+	CommittedThroughLine int `json:"committed_through_line,omitempty"`
 }
 
 // RegisterPersonRequest registers a person: identity proven by the licence
