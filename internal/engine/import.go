@@ -100,7 +100,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	}
 	batches := make(chan batch, 1)
 	readErr := make(chan error, 1)
-	var reached atomic.Int64 // the line after the last row read
+	var reached atomic.Int64 // the line after the last row read (1 before any)
+	reached.Store(1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
