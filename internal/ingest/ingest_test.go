@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jgctl/jgctl/pkg/rules"
 )
 
 // readAll reads every row; err is the first error other than io.EOF.
@@ -452,9 +454,17 @@ func FuzzReader(f *testing.F) {
 		"",
 		"\r\r\r",
 		"a\n\"\"\"\n",
+		"plate,note\n\xc2\xb3A1,\xbe\xad\xca\xae\xc2\xb7\n", // GBK
+		"\xff\xfea\x00,\x00b\x00",                           // UTF-16
+		"a,fine,FINE\n1,2,3\n",
+		"a,,\n1,2,3\n",
+		"{\"fine\":\"1\",\"FINE\":2}\n{\"a\":\"\xff\"}\n{\"\xfe\":1}\n",
+		// Values and rows over the limits are in TestLimits and TestFileErrors:
+		// seeds of a megabyte slow the fuzzer down a hundredfold.
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(6)) // GBK
 	}
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		format := []Format{"", CSV, JSONL}[mode%3]
@@ -473,8 +483,9 @@ func FuzzReader(f *testing.F) {
 				return
 			}
 			if err != nil {
-				if !strings.HasPrefix(err.Error(), "line ") {
-					t.Fatalf("fatal error does not name a line: %v", err)
+				var fe *FileError
+				if !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), "line ") {
+					t.Fatalf("fatal error is not a FileError naming a line: %v", err)
 				}
 				return
 			}
@@ -485,8 +496,14 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("line %d beyond the input's %d lines", row.Line, maxLine)
 			}
 			prev = row.Line
-			if row.Err != nil && len(row.fields) != 0 {
-				t.Fatalf("row with Err has fields %q", row.fields)
+			var re *rules.Error
+			if row.Err != nil && (len(row.fields) != 0 || !errors.As(row.Err, &re)) {
+				t.Fatalf("row with Err %v has fields %q, or Err is not a *rules.Error", row.Err, row.fields)
+			}
+			for _, v := range row.fields {
+				if len(v) > MaxField {
+					t.Fatalf("value of %d bytes read", len(v))
+				}
 			}
 			_ = row.Get("a")
 		}
