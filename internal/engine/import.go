@@ -210,11 +210,11 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	}
 	if err := <-readErr; err != nil {
 		var fe *ingest.FileError
-		if errors.As(err, &fe) {
-			return res, stop(fe.Line, fe.Err)
-		}
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil: // a read may fail because of the cancellation
 			return res, interrupted()
+		case errors.As(err, &fe):
+			return res, stop(fe.Line, fe.Err)
 		}
 		return res, err
 	}

@@ -240,14 +240,15 @@ func csvFailure(err error, next int) *FileError {
 	case errors.Is(err, errRowTooLong):
 		return &FileError{Line: next, Err: rules.ErrRowTooLong.WithField("file").Withf("no complete row within %d bytes (a row may have at most 1 MiB)", MaxRow)}
 	case errors.As(err, &pe):
-		msg := "a quoted value must end with a quote, and a quote inside it must be doubled (\"\")"
+		e := *rules.ErrQuoteUnclosed
 		if errors.Is(pe.Err, csv.ErrBareQuote) {
-			msg = "a quote (\") inside an unquoted value: quote the whole value and double the quote"
+			e = *rules.ErrBareQuote
 		}
 		if pe.Line != pe.StartLine {
-			msg += fmt.Sprintf(" (found on line %d)", pe.Line)
+			e.EN += fmt.Sprintf(" (found on line %d)", pe.Line)
+			e.ZH += fmt.Sprintf("（在第 %d 行发现）", pe.Line)
 		}
-		return &FileError{Line: pe.StartLine, Err: rules.ErrImportBadFile.Withf("broken quoting: %s", msg)}
+		return &FileError{Line: pe.StartLine, Err: &e}
 	}
 	return readFailed(next, err)
 }
@@ -466,10 +467,11 @@ func value(v json.RawMessage) (string, *rules.Error) {
 	case string(v) == "null":
 		return "", nil
 	}
-	if len(v) > 20 {
-		v = append(v[:17:17], "..."...)
+	got := string(v)
+	if len(got) > 20 {
+		got = strings.ToValidUTF8(got[:17], "") + "..."
 	}
-	return "", rules.ErrImportBadLine.Withf("expected a string or number, got %s", v)
+	return "", rules.ErrImportBadLine.Withf("expected a string or number, got %s", got)
 }
 
 // syntaxErr says where line b is not valid JSON, in the user's terms.

@@ -3,8 +3,11 @@ package rules
 // Import refusals (docs/import-formats.md). The row-level ones name their
 // field through WithField; details such as limits come through Withf.
 var (
-	ErrImportBadFile  = Invalid("file", "IMPORT_BAD_FILE", "文件无法读取", "the file cannot be read")
-	ErrImportBadLine  = Invalid("", "IMPORT_BAD_LINE", "无法解析该行", "the line cannot be read")
+	ErrImportBadFile = Invalid("file", "IMPORT_BAD_FILE", "文件无法读取", "the file cannot be read")
+	ErrImportBadLine = Invalid("", "IMPORT_BAD_LINE", "无法解析该行", "the line cannot be read")
+	// ErrQuoteUnclosed and ErrBareQuote: CSV quoting the reader cannot get past (IMPORT_BAD_FILE).
+	ErrQuoteUnclosed  = Invalid("file", "IMPORT_BAD_FILE", "引号不匹配：带引号的值必须以引号结束，值中的引号必须写成两个（\"\"）", "broken quoting: a quoted value must end with a quote, and a quote inside it must be doubled (\"\")")
+	ErrBareQuote      = Invalid("file", "IMPORT_BAD_FILE", "未加引号的值中有引号（\"）：请给整个值加引号，并把其中的引号写成两个", "a quote (\") inside an unquoted value: quote the whole value and double the quote")
 	ErrImportEncoding = Invalid("encoding", "IMPORT_ENCODING", "编码必须是 utf-8 或 gbk", "encoding must be utf-8 or gbk")
 	ErrImportChunk    = Invalid("chunk_size", "IMPORT_CHUNK_SIZE", "每批行数必须在 1 到 100000 之间（0 表示默认的 8192）", "chunk_size must be 1 to 100000 (0 means the default, 8192)")
 	// ErrTextNotUTF8 and ErrTextNotGBK share the code TEXT_ENCODING.
