@@ -127,12 +127,14 @@ type ImportResult struct {
 	Rejects    []Reject   `json:"rejects"`
 	// RejectsTruncated is set when more rejects happened than are listed.
 	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
-	// StoppedAtLine is set when the import stopped early (the file is
-	// damaged there, or it was interrupted): no row from this line on was
-	// read. The counts above cover the committed chunks only.
+	// StoppedAtLine is set only when the import stopped early, with an
+	// error: the damaged line, the line after the last row read when it was
+	// interrupted, or the first line of the chunk whose commit failed. The
+	// counts above then cover the committed chunks only.
 	StoppedAtLine int `json:"stopped_at_line,omitempty"`
-	// CommittedThroughLine is set with StoppedAtLine: the last line of the
-	// last committed chunk (0 when none was committed).
+	// CommittedThroughLine comes with StoppedAtLine: the last line of the
+	// last committed chunk (absent when none was). Rows after it were not
+	// imported.
 	CommittedThroughLine int `json:"committed_through_line,omitempty"`
 }
 
