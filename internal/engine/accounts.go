@@ -56,20 +56,35 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 			return nil, err
 		}
 	}
-	scope := "register:" + id.Number
+	// Open registration has no account yet: every caller but staff shares
+	// one key namespace, so a key reused for another person is refused.
+	scope := "register_person:anonymous"
+	if a.IsStaff() {
+		scope = keyScope("register_person", a)
+	}
 	pw := r.Password
-	r.Password = "" // never part of the stored request fingerprint
-	hash := requestHash(r)
+	// The fingerprint says whether a password came, never the password: a
+	// replay's password is checked against the stored argon2id hash.
+	r.Password = ""
+	hash := requestHash(struct {
+		api.RegisterPersonRequest
+		WithPassword bool
+	}{r, pw != ""})
+	if p, ok, err := e.registrationReplay(scope, r.IdempotencyKey, hash, pw); ok || err != nil {
+		return p, err
+	}
 	var pwHash string
 	if pw != "" {
 		pwHash = hashPassword(pw) // slow on purpose: outside the transaction
 	}
 	var out *rules.Person
+	replayed := false
 	err = e.st.Update(func(tx *store.Tx) error {
 		if p, ok, err := replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = p
+			out, replayed = p, ok
 			return err
 		}
+		replayed = false
 		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: e.now()}
 		if fileNo != "" {
 			l, err := tx.Licence(id.Number)
@@ -107,7 +122,43 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 		out = p
 		return remember(tx, scope, r.IdempotencyKey, hash, p)
 	})
+	if err == nil && replayed && !e.samePassword(out.IDNumber, pw) {
+		return nil, rules.ErrIdempotencyReuse
+	}
 	return out, err
+}
+
+// registrationReplay answers a repeated registration from its stored
+// response, if the key was used before, after checking that the password
+// is the one registered then.
+func (e *Engine) registrationReplay(scope, key, hash, pw string) (*rules.Person, bool, error) {
+	var p *rules.Person
+	var ok bool
+	err := e.st.View(func(tx *store.Tx) (err error) {
+		p, ok, err = replay[rules.Person](tx, scope, key, hash)
+		return err
+	})
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if !e.samePassword(p.IDNumber, pw) {
+		return nil, false, rules.ErrIdempotencyReuse
+	}
+	return p, true, nil
+}
+
+// samePassword reports whether pw is the person's registered password
+// ("" when none was registered).
+func (e *Engine) samePassword(idNumber, pw string) bool {
+	if pw == "" {
+		return true // the fingerprint already says no password came either time
+	}
+	var stored string
+	err := e.st.View(func(tx *store.Tx) error {
+		stored = tx.PasswordHash(idNumber)
+		return nil
+	})
+	return err == nil && stored != "" && verifyPassword(pw, stored)
 }
 
 // RegisterUnit registers an organisation with its acting person.
@@ -124,7 +175,7 @@ func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnit
 	if err != nil {
 		return nil, err.(*rules.Error).WithField("agent_id_number")
 	}
-	scope := "register_unit:" + code
+	scope := keyScope("register_unit", a)
 	hash := requestHash(r)
 	var out *rules.Unit
 	err = e.st.Update(func(tx *store.Tx) error {

@@ -57,11 +57,45 @@ func verifyPassword(pw, phc string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Token lifetimes.
+// Token lifetimes: a login lasts 12 hours; a created token lasts 90 days
+// unless its role allows less, and never longer than its role's maximum
+// (MaxTokenTTL).
 const (
 	loginTTL   = 12 * time.Hour
 	serviceTTL = 90 * 24 * time.Hour
 )
+
+// MaxTokenTTL is the longest lifetime a created token of each role may
+// have: people and administrators 30 days, staff 90 days, the service
+// accounts of units, hospitals and banks a year.
+var MaxTokenTTL = map[api.Role]time.Duration{
+	api.RolePerson:   30 * 24 * time.Hour,
+	api.RoleAdmin:    30 * 24 * time.Hour,
+	api.RoleStaff:    90 * 24 * time.Hour,
+	api.RoleUnit:     365 * 24 * time.Hour,
+	api.RoleHospital: 365 * 24 * time.Hour,
+	api.RoleBank:     365 * 24 * time.Hour,
+}
+
+// tokenTTL resolves a requested lifetime ("" = the default) for a role.
+func tokenTTL(role api.Role, s string) (time.Duration, error) {
+	max := MaxTokenTTL[role]
+	if s == "" {
+		return min(serviceTTL, max), nil
+	}
+	limit := fmt.Sprintf("%dh", int(max.Hours()))
+	d, err := time.ParseDuration(s)
+	if err != nil && strings.Trim(s, "0123456789.") == "h" {
+		err, d = nil, max+time.Hour // too many hours to count: longer than any maximum
+	}
+	switch {
+	case err != nil || d <= 0:
+		return 0, rules.Invalid("ttl", "TTL_FORMAT", "有效期格式如 720h，"+string(role)+" 角色最长 "+limit, "ttl must be a positive duration such as 720h; at most "+limit+" for role "+string(role))
+	case d > max:
+		return 0, rules.ErrTTLTooLong.WithField("ttl").Withf("at most %s for role %s, asked %s", limit, role, s)
+	}
+	return d, nil
+}
 
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
@@ -103,13 +137,9 @@ func (e *Engine) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest)
 	if r.Role == api.RoleAdmin && a.Role != api.RoleAdmin && a != api.Staff {
 		return nil, rules.ErrAdminOnly
 	}
-	ttl := serviceTTL
-	if r.TTL != "" {
-		d, err := time.ParseDuration(r.TTL)
-		if err != nil || d <= 0 {
-			return nil, rules.Invalid("ttl", "TTL_FORMAT", "有效期格式如 720h", "ttl must be a positive duration such as 720h")
-		}
-		ttl = d
+	ttl, err := tokenTTL(r.Role, r.TTL)
+	if err != nil {
+		return nil, err
 	}
 	actor := api.Actor{Role: r.Role, Name: r.Name}
 	if r.Role == api.RolePerson {
@@ -122,7 +152,7 @@ func (e *Engine) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest)
 		return nil, rules.Invalid("name", "NAME_REQUIRED", "服务账号需要名称", "a service account needs a name")
 	}
 	var out *api.Token
-	err := e.st.Update(func(tx *store.Tx) (err error) {
+	err = e.st.Update(func(tx *store.Tx) (err error) {
 		if out, err = e.issue(tx, actor, ttl); err != nil {
 			return err
 		}
@@ -182,6 +212,18 @@ func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error
 		return api.Actor{Role: api.RolePerson, IDNumber: rec.Subject}, nil
 	}
 	return api.Actor{Role: api.Role(rec.Role), Name: rec.Subject}, nil
+}
+
+// Whoami returns who the caller is. A person must be registered: acting as
+// an unknown ID number is refused rather than answered.
+func (e *Engine) Whoami(_ context.Context, a api.Actor) (*api.Actor, error) {
+	if a.Role != api.RolePerson {
+		return &a, nil
+	}
+	if err := e.st.View(func(tx *store.Tx) error { _, err := registered(tx, a); return err }); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // Logout revokes a token.

@@ -11,24 +11,44 @@ import (
 
 // ownerContact returns the phone of a vehicle owner (a person or a unit's
 // acting person), or "".
-func ownerContact(tx *store.Tx, owner string) string {
-	if u, _ := tx.Unit(owner); u != nil {
+func ownerContact(tx *store.Tx, owner string) (string, error) {
+	u, err := tx.Unit(owner)
+	if err != nil {
+		return "", err
+	}
+	if u != nil {
 		owner = u.AgentIDNumber
 	}
-	if p, _ := tx.Person(owner); p != nil {
-		return p.Phone
+	return phoneOf(tx, owner)
+}
+
+// phoneOf returns a registered person's phone, or "".
+func phoneOf(tx *store.Tx, idNumber string) (string, error) {
+	p, err := tx.Person(idNumber)
+	if err != nil || p == nil {
+		return "", err
 	}
-	return ""
+	return p.Phone, nil
 }
 
 // controls reports whether the person acts for the owner: the owner
 // themself, or the acting person of the owning unit.
-func controls(tx *store.Tx, idNumber, owner string) bool {
+func controls(tx *store.Tx, idNumber, owner string) (bool, error) {
 	if idNumber == owner {
-		return true
+		return true, nil
 	}
-	u, _ := tx.Unit(owner)
-	return u != nil && u.AgentIDNumber == idNumber
+	u, err := tx.Unit(owner)
+	return u != nil && u.AgentIDNumber == idNumber, err
+}
+
+// controlsVehicle reports whether the person acts for the owner of a
+// vehicle (false when the vehicle is unknown).
+func controlsVehicle(tx *store.Tx, idNumber, plate string, pt rules.PlateType) (bool, error) {
+	v, err := tx.Vehicle(plate, pt)
+	if err != nil || v == nil {
+		return false, err
+	}
+	return controls(tx, idNumber, v.OwnerIDNumber)
 }
 
 // BindVehicle binds a vehicle to the calling person: their own at once;
@@ -42,7 +62,7 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 	if err != nil {
 		return nil, err
 	}
-	scope := "bind:" + a.IDNumber
+	scope := keyScope("bind_vehicle", a)
 	hash := requestHash(r)
 	var out *api.BindResult
 	err = e.st.Update(func(tx *store.Tx) error {
@@ -80,7 +100,11 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 		}
 		now := e.now()
 		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
-		if controls(tx, p.IDNumber, v.OwnerIDNumber) {
+		own, err := controls(tx, p.IDNumber, v.OwnerIDNumber)
+		if err != nil {
+			return err
+		}
+		if own {
 			b.Own = true
 		} else {
 			drivers, err := tx.BindingsOfVehicle(plate, pt)
@@ -97,7 +121,11 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 				return err
 			}
 			b.Status, b.RequestID, b.ActiveFrom = rules.BindingPending, id, time.Time{}
-			if err := e.notify(tx, ownerContact(tx, v.OwnerIDNumber), "bind_request",
+			phone, err := ownerContact(tx, v.OwnerIDNumber)
+			if err != nil {
+				return err
+			}
+			if err := e.notify(tx, phone, "bind_request",
 				"【交管】"+p.Name+"申请备案驾驶您的机动车"+plate+"，申请编号"+id+"，同意请在平台确认。"); err != nil {
 				return err
 			}
@@ -116,9 +144,15 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 
 // ApproveBinding lets the owner approve a pending request.
 func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
+	scope := keyScope("approve_binding", a)
+	hash := requestHash(r.RequestID)
 	var out *rules.Binding
 	err := e.st.Update(func(tx *store.Tx) error {
 		if err := requirePerson(a); err != nil {
+			return err
+		}
+		if res, ok, err := replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			out = res
 			return err
 		}
 		b, err := tx.Binding(r.RequestID)
@@ -128,38 +162,38 @@ func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveReq
 		if b == nil || b.RequestID == "" {
 			return rules.ErrRequestNotFound.Withf("%s", r.RequestID)
 		}
-		v, err := tx.Vehicle(b.Plate, b.PlateType)
+		owner, err := controlsVehicle(tx, a.IDNumber, b.Plate, b.PlateType)
 		if err != nil {
 			return err
 		}
-		if v == nil || !controls(tx, a.IDNumber, v.OwnerIDNumber) {
+		if !owner {
 			return rules.ErrNotOwner
 		}
-		if b.Status == rules.BindingActive {
-			out = b // approving twice is harmless
-			return nil
-		}
-		b.Status, b.ActiveFrom = rules.BindingActive, e.now()
-		if err := tx.PutBinding(b); err != nil {
-			return err
-		}
-		if err := e.audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
-			return err
-		}
-		if d, _ := tx.Person(b.IDNumber); d != nil {
-			if err := e.notify(tx, d.Phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
+		if b.Status != rules.BindingActive { // approving twice is harmless
+			b.Status, b.ActiveFrom = rules.BindingActive, e.now()
+			if err := tx.PutBinding(b); err != nil {
+				return err
+			}
+			if err := e.audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
+				return err
+			}
+			phone, err := phoneOf(tx, b.IDNumber)
+			if err != nil {
+				return err
+			}
+			if err := e.notify(tx, phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
 				return err
 			}
 		}
 		out = b
-		return nil
+		return remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err
 }
 
 // BindLicence binds the caller's own licence.
 func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
-	scope := "bind_licence:" + a.IDNumber
+	scope := keyScope("bind_licence", a)
 	hash := requestHash(r)
 	var out *rules.Binding
 	err := e.st.Update(func(tx *store.Tx) error {
@@ -205,16 +239,20 @@ func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRe
 	return out, err
 }
 
-// ListBindings lists the caller's bindings (staff: any person's).
+// ListBindings lists the caller's bindings (staff: any person's). A person
+// naming someone else is refused, never answered with their own.
 func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
 	who := a.IDNumber
-	if a.IsStaff() {
+	switch {
+	case a.IsStaff():
 		if r.IDNumber == "" {
 			return nil, rules.Invalid("id_number", "ID_NUMBER_REQUIRED", "工作人员查询绑定需要指定身份证号码", "staff must name the person (id_number) whose bindings to list")
 		}
-		who = r.IDNumber
-	} else if err := requirePerson(a); err != nil {
-		return nil, err
+		who = rules.NormalizeIDNumber(r.IDNumber)
+	case requirePerson(a) != nil:
+		return nil, requirePerson(a)
+	case r.IDNumber != "" && rules.NormalizeIDNumber(r.IDNumber) != a.IDNumber:
+		return nil, rules.ErrNotYourBindings.WithField("id_number")
 	}
 	var out []rules.Binding
 	err := e.st.View(func(tx *store.Tx) (err error) {
@@ -228,9 +266,15 @@ func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindings
 }
 
 // RemoveBinding removes a binding: by the person bound, the vehicle's
-// owner, or staff.
+// owner, or staff. A repeat with the same idempotency key answers as the
+// first did, though the binding is gone.
 func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
+	scope := keyScope("remove_binding", a)
+	hash := requestHash(r.BindingID)
 	return e.st.Update(func(tx *store.Tx) error {
+		if _, ok, err := replay[struct{}](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			return err
+		}
 		b, err := tx.Binding(r.BindingID)
 		if err != nil {
 			return err
@@ -239,14 +283,20 @@ func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindi
 			return rules.ErrBindingNotFound.Withf("%s", r.BindingID)
 		}
 		if !a.IsStaff() && a.IDNumber != b.IDNumber {
-			v, _ := tx.Vehicle(b.Plate, b.PlateType)
-			if v == nil || !controls(tx, a.IDNumber, v.OwnerIDNumber) {
+			owner, err := controlsVehicle(tx, a.IDNumber, b.Plate, b.PlateType)
+			if err != nil {
+				return err
+			}
+			if !owner {
 				return rules.ErrNotOwner.Withf("not your binding")
 			}
 		}
 		if err := tx.DeleteBinding(b); err != nil {
 			return err
 		}
-		return e.audit(tx, a, "remove_binding", b.ID, b.Plate)
+		if err := e.audit(tx, a, "remove_binding", b.ID, b.Plate); err != nil {
+			return err
+		}
+		return remember(tx, scope, r.IdempotencyKey, hash, struct{}{})
 	})
 }

@@ -110,6 +110,17 @@ func requestHash(v any) string {
 	return hex.EncodeToString(h[:12])
 }
 
+// keyScope is the namespace of a caller's idempotency keys for one kind of
+// request: keys belong to the caller, never to the record or decision a
+// request names, so a key reused for a different target is refused.
+// Callers without an account (open registration) share one namespace.
+func keyScope(op string, a api.Actor) string {
+	if a.Role == "" {
+		return op + ":anonymous"
+	}
+	return op + ":" + a.String()
+}
+
 // replay returns the stored response of an idempotent request, if any.
 func replay[T any](tx *store.Tx, scope, key, hash string) (*T, bool, error) {
 	if key == "" {
@@ -174,13 +185,21 @@ func registered(tx *store.Tx, a api.Actor) (*rules.Person, error) {
 	return p, nil
 }
 
+// DefaultOutboxPage is how many notifications an outbox listing without a
+// limit gives.
+const DefaultOutboxPage = 100
+
 // Outbox lists queued notifications (staff only).
 func (e *Engine) Outbox(_ context.Context, a api.Actor, after uint64, limit int) ([]rules.Notification, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
+	limit, err := pageLimit(limit, DefaultOutboxPage)
+	if err != nil {
+		return nil, err
+	}
 	var out []rules.Notification
-	err := e.st.View(func(tx *store.Tx) (err error) {
+	err = e.st.View(func(tx *store.Tx) (err error) {
 		out, err = tx.Outbox(after, limit)
 		return err
 	})

@@ -32,17 +32,24 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	if len(r.IdempotencyKey) > 255 {
 		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_TOO_LONG", "幂等键不超过255个字符", "the idempotency key is at most 255 characters")
 	}
+	// Keys belong to the caller: the same key names the same payment
+	// request, whichever decision or record it targets.
+	scope := keyScope("pay", a)
+	hash := requestHash(struct{ DecisionNo, RecordNo string }{r.DecisionNo, r.RecordNo})
 	// Lock on the decision however the payment names it, so that payers
 	// by record and by decision of one decision never both reach the gateway.
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
-		e.st.View(func(tx *store.Tx) error {
-			if v, _ := tx.Violation(r.RecordNo); v != nil && v.DecisionNo != "" {
+		if err := e.st.View(func(tx *store.Tx) error {
+			v, err := tx.Violation(r.RecordNo)
+			if v != nil && v.DecisionNo != "" {
 				target = v.DecisionNo
 			}
-			return nil
-		})
+			return err
+		}); err != nil {
+			return nil, err
+		}
 	}
 	// Paying by decision number is open to anyone, so guessing numbers is
 	// throttled: ten unknown numbers in ten minutes lock the caller out.
@@ -58,6 +65,13 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	var phone string
 	viewed := e.now()
 	err := e.st.View(func(tx *store.Tx) error {
+		if rec, ok, err := replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok {
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
 		found, rec, err := e.payable(tx, a, r)
 		if err != nil || rec != nil {
 			receipt = rec
@@ -65,10 +79,8 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		}
 		v = *found
 		amount = e.quote(v, rules.DateOf(viewed)).AmountDue
-		if d, _ := tx.Person(v.DriverIDNumber); d != nil {
-			phone = d.Phone
-		}
-		return nil
+		phone, err = phoneOf(tx, v.DriverIDNumber)
+		return err
 	})
 	if errors.Is(err, rules.ErrDecisionNotFound) {
 		e.misses.fail(a.String(), e.now())
@@ -115,7 +127,18 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		}
 	}
 	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
+	keyRecord, err := store.EncodeIdempotent(hash, api.Receipt{Payment: p})
+	if err != nil {
+		return nil, err
+	}
 	err = e.st.Update(func(tx *store.Tx) error {
+		if rec, ok, err := replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok { // the same request, applied meanwhile by a retry that raced this one
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
 		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
 			// Something changed: take the slow path to say what.
 			cur, rec, err := e.payable(tx, a, r)
@@ -138,6 +161,9 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		} else if err != nil {
 			return err
 		}
+		if err := tx.PutEncodedIdempotent(scope, r.IdempotencyKey, keyRecord); err != nil {
+			return err
+		}
 		if err := tx.AppendAudit(rawAudit); err != nil {
 			return err
 		}
@@ -149,10 +175,14 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		receipt = &api.Receipt{Payment: p}
 		return nil
 	})
-	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) && !e.orderRecorded(v.DecisionNo, order) {
+	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
 		// The money was taken but the payment could not be applied: give it
 		// back (unless this very order is what paid the decision).
-		if rerr := e.gw.Refund(ctx, order); rerr != nil {
+		recorded, rerr := e.orderRecorded(v.DecisionNo, order)
+		if rerr == nil && !recorded {
+			rerr = e.gw.Refund(ctx, order)
+		}
+		if rerr != nil {
 			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
 		}
 	}
@@ -167,14 +197,14 @@ func orderID(decisionNo string, a api.Actor, key string) string {
 }
 
 // orderRecorded reports whether the decision's payment came from this order.
-func (e *Engine) orderRecorded(decisionNo, order string) bool {
+func (e *Engine) orderRecorded(decisionNo, order string) (bool, error) {
 	recorded := false
-	e.st.View(func(tx *store.Tx) error {
-		p, _ := tx.PaymentOfDecision(decisionNo)
+	err := e.st.View(func(tx *store.Tx) error {
+		p, err := tx.PaymentOfDecision(decisionNo)
 		recorded = p != nil && p.OrderID == order
-		return nil
+		return err
 	})
-	return recorded
+	return recorded, err
 }
 
 // payer is the ID number a payment records as its payer ("" for staff).

@@ -58,15 +58,37 @@ func (e *Engine) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuo
 	return &q, nil
 }
 
-const defaultPage = 1000
+// Page sizes of the listings: a staff listing without a limit gets
+// DefaultPage records, and no listing gives more than MaxPage at once
+// (follow Next for the rest).
+const (
+	DefaultPage = 1000
+	MaxPage     = 1000
+)
+
+// pageLimit checks a requested page size (0: the default).
+func pageLimit(n, def int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, rules.Invalid("limit", "QUERY_VALUE", "每页条数必须是非负整数", "limit must be a whole number ≥ 0")
+	case n > MaxPage:
+		return 0, rules.ErrLimitTooLarge.WithField("limit").Withf("at most %d, asked %d", MaxPage, n)
+	case n == 0:
+		return def, nil
+	}
+	return n, nil
+}
 
 // ListViolations lists records. A person sees those of their active
 // vehicle bindings (for another owner's vehicle, from the binding date)
 // and of their licence; staff filter by plate, driver or status, or page
 // through all records.
 func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
-	q := store.ViolationQuery{Driver: r.Driver, After: r.After, Limit: r.Limit}
+	q := store.ViolationQuery{Driver: r.Driver, After: r.After}
 	var err error
+	if q.Limit, err = pageLimit(r.Limit, 0); err != nil {
+		return nil, err
+	}
 	if r.Status != "" {
 		var st rules.Status
 		if st, err = rules.ParseStatus(r.Status); err != nil {
@@ -91,8 +113,8 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 		var recs []rules.Violation
 		var err error
 		if a.IsStaff() {
-			if q.Plate == "" && q.Driver == "" && q.Status == "" && q.Limit == 0 {
-				q.Limit = defaultPage
+			if q.Limit == 0 {
+				q.Limit = DefaultPage
 			}
 			recs, err = staffViolations(tx, q)
 		} else {
@@ -259,7 +281,7 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 	if r.RecordNo == "" {
 		return nil, rules.Invalid("record_no", "RECORD_NO_REQUIRED", "需要违法记录编号", "the record number is required")
 	}
-	scope := "handle:" + a.IDNumber
+	scope := keyScope("handle", a)
 	hash := requestHash(r)
 	var out *api.HandleResult
 	err := e.st.Update(func(tx *store.Tx) error {

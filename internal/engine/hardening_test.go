@@ -1,0 +1,240 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jgctl/jgctl/examples"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+const (
+	zhang = "370102199003071238" // owns 鲁A12345
+	li    = "370203198507152012" // owns 鲁B8G666
+)
+
+// exampleEngine opens a store with the example data and 张三 and 李四
+// registered.
+func exampleEngine(t *testing.T) (*Engine, *time.Time) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	e := New(Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []api.RegisterPersonRequest{
+		{IDNumber: zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"},
+		{IDNumber: li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"},
+	} {
+		if _, err := e.RegisterPerson(ctx, api.Staff, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e, &now
+}
+
+func person(id string) api.Actor { return api.Actor{Role: api.RolePerson, IDNumber: id} }
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	var re *rules.Error
+	if !errors.As(err, &re) || re.Code != code {
+		t.Fatalf("%s: got %v, want code %s", what, err, code)
+	}
+}
+
+// TestPayKeyBelongsToCaller: a key used to pay one decision and reused for
+// another is refused, not charged; the same request replays its receipt.
+func TestPayKeyBelongsToCaller(t *testing.T) {
+	e, _ := exampleEngine(t)
+	ctx := context.Background()
+	first, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, DecisionNo: "3701001234567890"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, DecisionNo: "3701001234567890"})
+	if err != nil || !again.Replayed || again.ID != first.ID {
+		t.Fatalf("replay = %+v, %v", again, err)
+	}
+	// Another caller's key of the same name is theirs: an ordinary refusal.
+	_, err = e.Pay(ctx, person(li), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, DecisionNo: "3701001234567890"})
+	wantCode(t, "another caller, same key", err, "DECISION_ALREADY_PAID")
+	// The same key for another target is a different request.
+	if _, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.BindLicence(ctx, person(zhang), api.BindLicenceRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.HandleViolation(ctx, person(zhang), api.HandleRequest{RecordNo: "3701002026110500002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Pay(ctx, person(zhang), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, DecisionNo: h.DecisionNo})
+	wantCode(t, "key reused for another decision", err, "IDEMPOTENCY_KEY_REUSED")
+	_, err = e.Pay(ctx, person(zhang), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, RecordNo: "3701002026110500002"})
+	wantCode(t, "key reused for a record", err, "IDEMPOTENCY_KEY_REUSED")
+	if err := e.st.View(func(tx *store.Tx) error {
+		p, err := tx.PaymentOfDecision(h.DecisionNo)
+		if p != nil {
+			t.Errorf("the reused key paid %s", h.DecisionNo)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRegistrationKeyCoversPersonAndPassword: a registration key reused
+// for another person, or with another password, is refused.
+func TestRegistrationKeyCoversPersonAndPassword(t *testing.T) {
+	e, _ := exampleEngine(t)
+	ctx := context.Background()
+	const wang, zhao = "370602199211204522", "370104197802030030"
+	anon := api.Actor{}
+	reg := api.RegisterPersonRequest{Mutation: api.Mutation{IdempotencyKey: "r1"}, IDNumber: wang, Name: "王芳", Phone: "13700137000", FileNo: "370600345678", Password: "wangfang2026"}
+	if _, err := e.RegisterPerson(ctx, anon, reg); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := e.RegisterPerson(ctx, anon, reg); err != nil || p.IDNumber != wang {
+		t.Fatalf("replay = %+v, %v", p, err)
+	}
+	other := reg
+	other.Password = "another2026"
+	_, err := e.RegisterPerson(ctx, anon, other)
+	wantCode(t, "same key, another password", err, "IDEMPOTENCY_KEY_REUSED")
+	other.Password = ""
+	_, err = e.RegisterPerson(ctx, anon, other)
+	wantCode(t, "same key, no password", err, "IDEMPOTENCY_KEY_REUSED")
+	// As the server calls it: acting as the person named in the body.
+	zhaoReg := api.RegisterPersonRequest{Mutation: api.Mutation{IdempotencyKey: "r1"}, IDNumber: zhao, Name: "赵强", Phone: "13600136000", FileNo: "370100456789"}
+	_, err = e.RegisterPerson(ctx, person(zhao), zhaoReg)
+	wantCode(t, "same key, another person", err, "IDEMPOTENCY_KEY_REUSED")
+	if _, err := e.Login(ctx, api.LoginRequest{IDNumber: wang, Password: "wangfang2026"}); err != nil {
+		t.Fatalf("the first password no longer works: %v", err)
+	}
+	if err := e.st.View(func(tx *store.Tx) error {
+		p, err := tx.Person(zhao)
+		if p != nil {
+			t.Error("the reused key registered 赵强")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRemoveAndApproveHonourKeys: removing a binding twice with one key
+// answers as the first time; the key on another binding is refused.
+func TestRemoveAndApproveHonourKeys(t *testing.T) {
+	e, _ := exampleEngine(t)
+	ctx := context.Background()
+	own, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm := api.RemoveBindingRequest{Mutation: api.Mutation{IdempotencyKey: "d1"}, BindingID: own.ID}
+	for i := range 2 {
+		if err := e.RemoveBinding(ctx, person(zhang), rm); err != nil {
+			t.Fatalf("remove #%d: %v", i+1, err)
+		}
+	}
+	err = e.RemoveBinding(ctx, person(zhang), api.RemoveBindingRequest{Mutation: api.Mutation{IdempotencyKey: "d1"}, BindingID: other.ID})
+	wantCode(t, "key reused on another binding", err, "IDEMPOTENCY_KEY_REUSED")
+	if bs, err := e.ListBindings(ctx, person(zhang), api.ListBindingsRequest{}); err != nil || len(bs) != 1 || bs[0].ID != other.ID {
+		t.Fatalf("bindings after = %+v, %v", bs, err)
+	}
+
+	req, err := e.BindVehicle(ctx, person(li), api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := api.ApproveRequest{Mutation: api.Mutation{IdempotencyKey: "a1"}, RequestID: req.RequestID}
+	if _, err := e.ApproveBinding(ctx, person(zhang), ap); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ApproveBinding(ctx, person(zhang), ap); err != nil {
+		t.Fatalf("approve replay: %v", err)
+	}
+	_, err = e.ApproveBinding(ctx, person(zhang), api.ApproveRequest{Mutation: ap.Mutation, RequestID: own.ID})
+	wantCode(t, "approve key reused", err, "IDEMPOTENCY_KEY_REUSED")
+}
+
+func TestTokenLifetimes(t *testing.T) {
+	e, now := exampleEngine(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		role api.Role
+		ttl  string
+		code string
+		want time.Duration
+	}{
+		{api.RoleStaff, "", "", 90 * 24 * time.Hour},
+		{api.RoleAdmin, "", "", 30 * 24 * time.Hour},
+		{api.RoleBank, "8760h", "", 8760 * time.Hour},
+		{api.RoleStaff, "720h", "", 720 * time.Hour},
+		{api.RoleStaff, "2161h", "TTL_TOO_LONG", 0},
+		{api.RoleBank, "100000h", "TTL_TOO_LONG", 0},
+		{api.RoleStaff, "3000000h", "TTL_TOO_LONG", 0},
+		{api.RoleStaff, "-1h", "TTL_FORMAT", 0},
+		{api.RoleStaff, "soon", "TTL_FORMAT", 0},
+	} {
+		tok, err := e.CreateToken(ctx, api.Staff, api.TokenRequest{Role: c.role, Name: "n", TTL: c.ttl})
+		if c.code != "" {
+			wantCode(t, string(c.role)+" "+c.ttl, err, c.code)
+			if !strings.Contains(err.Error(), "at most") {
+				t.Errorf("%s %s: the message does not give the maximum: %v", c.role, c.ttl, err)
+			}
+			continue
+		}
+		if err != nil || tok.ExpiresAt.Sub(*now) != c.want {
+			t.Errorf("%s %q: expires %v, %v; want +%v", c.role, c.ttl, tok, err, c.want)
+		}
+	}
+}
+
+func TestIdentityChecks(t *testing.T) {
+	e, _ := exampleEngine(t)
+	ctx := context.Background()
+	_, err := e.ListBindings(ctx, person(zhang), api.ListBindingsRequest{IDNumber: li})
+	wantCode(t, "another person's bindings", err, "NOT_YOUR_BINDINGS")
+	if _, err := e.ListBindings(ctx, person(zhang), api.ListBindingsRequest{IDNumber: zhang}); err != nil {
+		t.Fatalf("own bindings by ID number: %v", err)
+	}
+	_, err = e.Whoami(ctx, person("11010519491231002X"))
+	wantCode(t, "whoami as an unregistered person", err, "PERSON_NOT_FOUND")
+	if a, err := e.Whoami(ctx, person(zhang)); err != nil || a.IDNumber != zhang {
+		t.Fatalf("whoami = %+v, %v", a, err)
+	}
+}
+
+func TestPageLimits(t *testing.T) {
+	e, _ := exampleEngine(t)
+	ctx := context.Background()
+	_, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Status: "unhandled", Limit: MaxPage + 1})
+	wantCode(t, "limit above the maximum", err, "LIMIT_TOO_LARGE")
+	_, err = e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Limit: -1})
+	wantCode(t, "negative limit", err, "QUERY_VALUE")
+	_, err = e.Outbox(ctx, api.Staff, 0, MaxPage+1)
+	wantCode(t, "outbox limit above the maximum", err, "LIMIT_TOO_LARGE")
+	page, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Status: "unhandled", Limit: 1})
+	if err != nil || len(page.Items) != 1 || page.Next == "" {
+		t.Fatalf("a page of one = %+v, %v", page, err)
+	}
+}
