@@ -139,6 +139,16 @@ type Violation struct {
 	PaymentID    string    `json:"payment_id,omitempty"`
 }
 
+// Expire returns a pending handling whose time is up at now to unhandled
+// (the decision it created never took effect), and reports whether it did.
+func (v *Violation) Expire(now time.Time) bool {
+	if v.Status != StatusPending || now.Before(v.PendingUntil) {
+		return false
+	}
+	v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber, v.PendingUntil = StatusUnhandled, "", Date{}, "", time.Time{}
+	return true
+}
+
 // Binding links a person to a vehicle or to their licence.
 type Binding struct {
 	ID        string    `json:"id"`

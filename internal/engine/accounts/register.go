@@ -1,9 +1,10 @@
-package engine
+package accounts
 
 import (
 	"context"
 	"strings"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -19,8 +20,8 @@ func requireName(field, s string) (string, error) {
 
 // RegisterPerson registers a person whose identity matches a licence
 // record (ID number, name, file number) or a vehicle they own.
-func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
-	id, err := rules.ParseIDNumber(r.IDNumber, e.today())
+func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
+	id, err := rules.ParseIDNumber(r.IDNumber, s.Today())
 	if err != nil {
 		return nil, err
 	}
@@ -60,17 +61,17 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 	// one key namespace, so a key reused for another person is refused.
 	scope := "register_person:anonymous"
 	if a.IsStaff() {
-		scope = keyScope("register_person", a)
+		scope = core.KeyScope("register_person", a)
 	}
 	pw := r.Password
 	// The fingerprint says whether a password came, never the password: a
 	// replay's password is checked against the stored argon2id hash.
 	r.Password = ""
-	hash := requestHash(struct {
+	hash := core.RequestHash(struct {
 		api.RegisterPersonRequest
 		WithPassword bool
 	}{r, pw != ""})
-	if p, ok, err := e.registrationReplay(scope, r.IdempotencyKey, hash, pw); ok || err != nil {
+	if p, ok, err := s.registrationReplay(scope, r.IdempotencyKey, hash, pw); ok || err != nil {
 		return p, err
 	}
 	var pwHash string
@@ -79,13 +80,13 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 	}
 	var out *rules.Person
 	replayed := false
-	err = e.st.Update(func(tx *store.Tx) error {
-		if p, ok, err := replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if p, ok, err := core.Replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out, replayed = p, ok
 			return err
 		}
 		replayed = false
-		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: e.now()}
+		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: s.Now()}
 		if fileNo != "" {
 			l, err := tx.Licence(id.Number)
 			if err != nil {
@@ -113,16 +114,16 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 				return err
 			}
 		}
-		if err := e.audit(tx, a, "register_person", id.Number, p.Via); err != nil {
+		if err := s.Audit(tx, a, "register_person", id.Number, p.Via); err != nil {
 			return err
 		}
-		if err := e.notify(tx, phone, "register", "【交管】"+name+"，您已成功注册互联网交通安全综合服务管理平台。"); err != nil {
+		if err := s.Notify(tx, phone, "register", "【交管】"+name+"，您已成功注册互联网交通安全综合服务管理平台。"); err != nil {
 			return err
 		}
 		out = p
-		return remember(tx, scope, r.IdempotencyKey, hash, p)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, p)
 	})
-	if err == nil && replayed && !e.samePassword(out.IDNumber, pw) {
+	if err == nil && replayed && !s.samePassword(out.IDNumber, pw) {
 		return nil, rules.ErrIdempotencyReuse
 	}
 	return out, err
@@ -131,17 +132,17 @@ func (e *Engine) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPe
 // registrationReplay answers a repeated registration from its stored
 // response, if the key was used before, after checking that the password
 // is the one registered then.
-func (e *Engine) registrationReplay(scope, key, hash, pw string) (*rules.Person, bool, error) {
+func (s *Service) registrationReplay(scope, key, hash, pw string) (*rules.Person, bool, error) {
 	var p *rules.Person
 	var ok bool
-	err := e.st.View(func(tx *store.Tx) (err error) {
-		p, ok, err = replay[rules.Person](tx, scope, key, hash)
+	err := s.Store.View(func(tx *store.Tx) (err error) {
+		p, ok, err = core.Replay[rules.Person](tx, scope, key, hash)
 		return err
 	})
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if !e.samePassword(p.IDNumber, pw) {
+	if !s.samePassword(p.IDNumber, pw) {
 		return nil, false, rules.ErrIdempotencyReuse
 	}
 	return p, true, nil
@@ -149,12 +150,12 @@ func (e *Engine) registrationReplay(scope, key, hash, pw string) (*rules.Person,
 
 // samePassword reports whether pw is the person's registered password
 // ("" when none was registered).
-func (e *Engine) samePassword(idNumber, pw string) bool {
+func (s *Service) samePassword(idNumber, pw string) bool {
 	if pw == "" {
 		return true // the fingerprint already says no password came either time
 	}
 	var stored string
-	err := e.st.View(func(tx *store.Tx) error {
+	err := s.Store.View(func(tx *store.Tx) error {
 		stored = tx.PasswordHash(idNumber)
 		return nil
 	})
@@ -162,7 +163,7 @@ func (e *Engine) samePassword(idNumber, pw string) bool {
 }
 
 // RegisterUnit registers an organisation with its acting person.
-func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
+func (s *Service) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
 	code, err := rules.ParseCreditCode(r.CreditCode)
 	if err != nil {
 		return nil, err
@@ -171,15 +172,15 @@ func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnit
 	if err != nil {
 		return nil, err
 	}
-	agent, err := rules.ParseIDNumber(r.AgentIDNumber, e.today())
+	agent, err := rules.ParseIDNumber(r.AgentIDNumber, s.Today())
 	if err != nil {
 		return nil, err.(*rules.Error).WithField("agent_id_number")
 	}
-	scope := keyScope("register_unit", a)
-	hash := requestHash(r)
+	scope := core.KeyScope("register_unit", a)
+	hash := core.RequestHash(r)
 	var out *rules.Unit
-	err = e.st.Update(func(tx *store.Tx) error {
-		if u, ok, err := replay[rules.Unit](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if u, ok, err := core.Replay[rules.Unit](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out = u
 			return err
 		}
@@ -193,15 +194,15 @@ func (e *Engine) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnit
 		if !a.IsStaff() && (a.Role != api.RolePerson || a.IDNumber != agent.Number) {
 			return rules.ErrNotOwner.Withf("only staff or the acting person may register the unit")
 		}
-		u := &rules.Unit{CreditCode: code, Name: name, AgentIDNumber: agent.Number, RegisteredAt: e.now()}
+		u := &rules.Unit{CreditCode: code, Name: name, AgentIDNumber: agent.Number, RegisteredAt: s.Now()}
 		if err := tx.InsertUnit(u); err != nil {
 			return err
 		}
-		if err := e.audit(tx, a, "register_unit", code, name); err != nil {
+		if err := s.Audit(tx, a, "register_unit", code, name); err != nil {
 			return err
 		}
 		out = u
-		return remember(tx, scope, r.IdempotencyKey, hash, u)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, u)
 	})
 	return out, err
 }

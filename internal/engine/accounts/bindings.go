@@ -1,9 +1,10 @@
-package engine
+package accounts
 
 import (
 	"context"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -19,16 +20,7 @@ func ownerContact(tx *store.Tx, owner string) (string, error) {
 	if u != nil {
 		owner = u.AgentIDNumber
 	}
-	return phoneOf(tx, owner)
-}
-
-// phoneOf returns a registered person's phone, or "".
-func phoneOf(tx *store.Tx, idNumber string) (string, error) {
-	p, err := tx.Person(idNumber)
-	if err != nil || p == nil {
-		return "", err
-	}
-	return p.Phone, nil
+	return core.PhoneOf(tx, owner)
 }
 
 // controls reports whether the person acts for the owner: the owner
@@ -53,7 +45,7 @@ func controlsVehicle(tx *store.Tx, idNumber, plate string, pt rules.PlateType) (
 
 // BindVehicle binds a vehicle to the calling person: their own at once;
 // another owner's as a request the owner approves, within the limits.
-func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRequest) (*api.BindResult, error) {
+func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRequest) (*api.BindResult, error) {
 	pt, err := rules.ParsePlateType(r.PlateType)
 	if err != nil {
 		return nil, err
@@ -62,15 +54,15 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 	if err != nil {
 		return nil, err
 	}
-	scope := keyScope("bind_vehicle", a)
-	hash := requestHash(r)
+	scope := core.KeyScope("bind_vehicle", a)
+	hash := core.RequestHash(r)
 	var out *api.BindResult
-	err = e.st.Update(func(tx *store.Tx) error {
-		if res, ok, err := replay[api.BindResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if res, ok, err := core.Replay[api.BindResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out = res
 			return err
 		}
-		p, err := registered(tx, a)
+		p, err := core.Registered(tx, a)
 		if err != nil {
 			return err
 		}
@@ -98,7 +90,7 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 		if err != nil {
 			return err
 		}
-		now := e.now()
+		now := s.Now()
 		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		own, err := controls(tx, p.IDNumber, v.OwnerIDNumber)
 		if err != nil {
@@ -117,7 +109,7 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 					nonOwners++
 				}
 			}
-			if err := e.policy.CheckBindOther(pt, others, nonOwners); err != nil {
+			if err := s.Policy.CheckBindOther(pt, others, nonOwners); err != nil {
 				return err
 			}
 			b.Status, b.RequestID, b.ActiveFrom = rules.BindingPending, id, time.Time{}
@@ -125,7 +117,7 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 			if err != nil {
 				return err
 			}
-			if err := e.notify(tx, phone, "bind_request",
+			if err := s.Notify(tx, phone, "bind_request",
 				"【交管】"+p.Name+"申请备案驾驶您的机动车"+plate+"，申请编号"+id+"，同意请在平台确认。"); err != nil {
 				return err
 			}
@@ -133,25 +125,25 @@ func (e *Engine) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRe
 		if err := tx.PutBinding(&b); err != nil {
 			return err
 		}
-		if err := e.audit(tx, a, "bind_vehicle", plate+" "+string(pt), b.Status); err != nil {
+		if err := s.Audit(tx, a, "bind_vehicle", plate+" "+string(pt), b.Status); err != nil {
 			return err
 		}
 		out = &api.BindResult{Binding: b}
-		return remember(tx, scope, r.IdempotencyKey, hash, out)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err
 }
 
 // ApproveBinding lets the owner approve a pending request.
-func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
-	scope := keyScope("approve_binding", a)
-	hash := requestHash(r.RequestID)
+func (s *Service) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
+	scope := core.KeyScope("approve_binding", a)
+	hash := core.RequestHash(r.RequestID)
 	var out *rules.Binding
-	err := e.st.Update(func(tx *store.Tx) error {
-		if err := requirePerson(a); err != nil {
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if err := core.RequirePerson(a); err != nil {
 			return err
 		}
-		if res, ok, err := replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+		if res, ok, err := core.Replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out = res
 			return err
 		}
@@ -170,38 +162,38 @@ func (e *Engine) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveReq
 			return rules.ErrNotOwner
 		}
 		if b.Status != rules.BindingActive { // approving twice is harmless
-			b.Status, b.ActiveFrom = rules.BindingActive, e.now()
+			b.Status, b.ActiveFrom = rules.BindingActive, s.Now()
 			if err := tx.PutBinding(b); err != nil {
 				return err
 			}
-			if err := e.audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
+			if err := s.Audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
 				return err
 			}
-			phone, err := phoneOf(tx, b.IDNumber)
+			phone, err := core.PhoneOf(tx, b.IDNumber)
 			if err != nil {
 				return err
 			}
-			if err := e.notify(tx, phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
+			if err := s.Notify(tx, phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
 				return err
 			}
 		}
 		out = b
-		return remember(tx, scope, r.IdempotencyKey, hash, out)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err
 }
 
 // BindLicence binds the caller's own licence.
-func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
-	scope := keyScope("bind_licence", a)
-	hash := requestHash(r)
+func (s *Service) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
+	scope := core.KeyScope("bind_licence", a)
+	hash := core.RequestHash(r)
 	var out *rules.Binding
-	err := e.st.Update(func(tx *store.Tx) error {
-		if res, ok, err := replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if res, ok, err := core.Replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out = res
 			return err
 		}
-		p, err := registered(tx, a)
+		p, err := core.Registered(tx, a)
 		if err != nil {
 			return err
 		}
@@ -225,23 +217,23 @@ func (e *Engine) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRe
 		if err != nil {
 			return err
 		}
-		now := e.now()
+		now := s.Now()
 		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindLicence, Own: true, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		if err := tx.PutBinding(&b); err != nil {
 			return err
 		}
-		if err := e.audit(tx, a, "bind_licence", p.IDNumber, l.FileNo); err != nil {
+		if err := s.Audit(tx, a, "bind_licence", p.IDNumber, l.FileNo); err != nil {
 			return err
 		}
 		out = &b
-		return remember(tx, scope, r.IdempotencyKey, hash, out)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err
 }
 
 // ListBindings lists the caller's bindings (staff: any person's). A person
 // naming someone else is refused, never answered with their own.
-func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
+func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
 	who := a.IDNumber
 	switch {
 	case a.IsStaff():
@@ -249,13 +241,13 @@ func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindings
 			return nil, rules.Invalid("id_number", "ID_NUMBER_REQUIRED", "工作人员查询绑定需要指定身份证号码", "staff must name the person (id_number) whose bindings to list")
 		}
 		who = rules.NormalizeIDNumber(r.IDNumber)
-	case requirePerson(a) != nil:
-		return nil, requirePerson(a)
+	case core.RequirePerson(a) != nil:
+		return nil, core.RequirePerson(a)
 	case r.IDNumber != "" && rules.NormalizeIDNumber(r.IDNumber) != a.IDNumber:
 		return nil, rules.ErrNotYourBindings.WithField("id_number")
 	}
 	var out []rules.Binding
-	err := e.st.View(func(tx *store.Tx) (err error) {
+	err := s.Store.View(func(tx *store.Tx) (err error) {
 		out, err = tx.BindingsOf(who)
 		return err
 	})
@@ -268,11 +260,11 @@ func (e *Engine) ListBindings(_ context.Context, a api.Actor, r api.ListBindings
 // RemoveBinding removes a binding: by the person bound, the vehicle's
 // owner, or staff. A repeat with the same idempotency key answers as the
 // first did, though the binding is gone.
-func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
-	scope := keyScope("remove_binding", a)
-	hash := requestHash(r.BindingID)
-	return e.st.Update(func(tx *store.Tx) error {
-		if _, ok, err := replay[struct{}](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+func (s *Service) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
+	scope := core.KeyScope("remove_binding", a)
+	hash := core.RequestHash(r.BindingID)
+	return s.Store.Update(func(tx *store.Tx) error {
+		if _, ok, err := core.Replay[struct{}](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			return err
 		}
 		b, err := tx.Binding(r.BindingID)
@@ -294,9 +286,9 @@ func (e *Engine) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindi
 		if err := tx.DeleteBinding(b); err != nil {
 			return err
 		}
-		if err := e.audit(tx, a, "remove_binding", b.ID, b.Plate); err != nil {
+		if err := s.Audit(tx, a, "remove_binding", b.ID, b.Plate); err != nil {
 			return err
 		}
-		return remember(tx, scope, r.IdempotencyKey, hash, struct{}{})
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, struct{}{})
 	})
 }

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"context"
@@ -9,9 +9,12 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/examples"
+	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"io"
 )
 
 const (
@@ -21,7 +24,7 @@ const (
 
 // exampleEngine opens a store with the example data and 张三 and 李四
 // registered.
-func exampleEngine(t *testing.T) (*Engine, *time.Time) {
+func exampleEngine(t *testing.T) (*engine.Engine, *time.Time) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -29,7 +32,7 @@ func exampleEngine(t *testing.T) (*Engine, *time.Time) {
 	}
 	t.Cleanup(func() { st.Close() })
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	e := New(Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
+	e := engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
 	ctx := context.Background()
 	if err := examples.Load(ctx, importer{e}, nil); err != nil {
 		t.Fatal(err)
@@ -86,14 +89,14 @@ func TestPayKeyBelongsToCaller(t *testing.T) {
 	wantCode(t, "key reused for another decision", err, "IDEMPOTENCY_KEY_REUSED")
 	_, err = e.Pay(ctx, person(zhang), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k1"}, RecordNo: "3701002026110500002"})
 	wantCode(t, "key reused for a record", err, "IDEMPOTENCY_KEY_REUSED")
-	if err := e.st.View(func(tx *store.Tx) error {
-		p, err := tx.PaymentOfDecision(h.DecisionNo)
-		if p != nil {
-			t.Errorf("the reused key paid %s", h.DecisionNo)
-		}
-		return err
-	}); err != nil {
+	page, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	for _, v := range page.Items {
+		if v.DecisionNo == h.DecisionNo && v.Status != rules.StatusPending {
+			t.Errorf("the reused key paid %s: %s", h.DecisionNo, v.Status)
+		}
 	}
 }
 
@@ -125,15 +128,8 @@ func TestRegistrationKeyCoversPersonAndPassword(t *testing.T) {
 	if _, err := e.Login(ctx, api.LoginRequest{IDNumber: wang, Password: "wangfang2026"}); err != nil {
 		t.Fatalf("the first password no longer works: %v", err)
 	}
-	if err := e.st.View(func(tx *store.Tx) error {
-		p, err := tx.Person(zhao)
-		if p != nil {
-			t.Error("the reused key registered 赵强")
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.Whoami(ctx, person(zhao))
+	wantCode(t, "the reused key registered 赵强", err, "PERSON_NOT_FOUND")
 }
 
 // TestRemoveAndApproveHonourKeys: removing a binding twice with one key
@@ -227,14 +223,97 @@ func TestIdentityChecks(t *testing.T) {
 func TestPageLimits(t *testing.T) {
 	e, _ := exampleEngine(t)
 	ctx := context.Background()
-	_, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Status: "unhandled", Limit: MaxPage + 1})
+	_, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Status: "unhandled", Limit: core.MaxPage + 1})
 	wantCode(t, "limit above the maximum", err, "LIMIT_TOO_LARGE")
 	_, err = e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Limit: -1})
 	wantCode(t, "negative limit", err, "QUERY_VALUE")
-	_, err = e.Outbox(ctx, api.Staff, 0, MaxPage+1)
+	_, err = e.Outbox(ctx, api.Staff, 0, core.MaxPage+1)
 	wantCode(t, "outbox limit above the maximum", err, "LIMIT_TOO_LARGE")
 	page, err := e.ListViolations(ctx, api.Staff, api.ListViolationsRequest{Status: "unhandled", Limit: 1})
 	if err != nil || len(page.Items) != 1 || page.Next == "" {
 		t.Fatalf("a page of one = %+v, %v", page, err)
 	}
+}
+
+func TestLoginTokensAndThrottle(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	e := engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const zhang = "370102199003071238"
+	reg := api.RegisterPersonRequest{IDNumber: zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456", Password: "short"}
+	if _, err := e.RegisterPerson(ctx, api.Staff, reg); !errors.Is(err, &rules.Error{Code: "PASSWORD_WEAK"}) {
+		t.Fatalf("weak password: %v", err)
+	}
+	reg.Password = "zhangsan2026"
+	if _, err := e.RegisterPerson(ctx, api.Staff, reg); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.Login(ctx, api.LoginRequest{IDNumber: zhang, Password: "zhangsan2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.Authenticate(ctx, tok.Token)
+	if err != nil || a != (api.Actor{Role: api.RolePerson, IDNumber: zhang}) {
+		t.Fatalf("authenticate = %+v, %v", a, err)
+	}
+	// Persons may not mint tokens; staff may, and the embedded staff may bootstrap an admin.
+	if _, err := e.CreateToken(ctx, a, api.TokenRequest{Role: api.RoleStaff, Name: "x"}); !errors.Is(err, rules.ErrStaffOnly) {
+		t.Fatalf("person creating a token: %v", err)
+	}
+	admin, err := e.CreateToken(ctx, api.Staff, api.TokenRequest{Role: api.RoleAdmin, Name: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staffTok, err := e.CreateToken(ctx, api.Actor{Role: api.RoleAdmin, Name: "root"}, api.TokenRequest{Role: api.RoleStaff, Name: "ci", TTL: "1h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.CreateToken(ctx, api.Actor{Role: api.RoleStaff, Name: "ci"}, api.TokenRequest{Role: api.RoleAdmin, Name: "x"}); !errors.Is(err, rules.ErrAdminOnly) {
+		t.Fatalf("staff creating an admin token: %v", err)
+	}
+	if a, err := e.Authenticate(ctx, admin.Token); err != nil || a.Role != api.RoleAdmin {
+		t.Fatalf("admin token = %+v, %v", a, err)
+	}
+	// Expiry and revocation.
+	now = now.Add(2 * time.Hour)
+	if _, err := e.Authenticate(ctx, staffTok.Token); !errors.Is(err, rules.ErrUnauthenticated) {
+		t.Fatalf("expired token: %v", err)
+	}
+	if err := e.Logout(ctx, tok.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Authenticate(ctx, tok.Token); !errors.Is(err, rules.ErrUnauthenticated) {
+		t.Fatalf("revoked token: %v", err)
+	}
+	if _, err := e.Authenticate(ctx, "jg_forged"); !errors.Is(err, rules.ErrUnauthenticated) {
+		t.Fatalf("forged token: %v", err)
+	}
+	// Five failures lock the ID number out, even for the right password.
+	for range 5 {
+		if _, err := e.Login(ctx, api.LoginRequest{IDNumber: zhang, Password: "wrong-one1"}); !errors.Is(err, rules.ErrBadCredentials) {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	if _, err := e.Login(ctx, api.LoginRequest{IDNumber: zhang, Password: "zhangsan2026"}); !errors.Is(err, rules.ErrTooManyAttempts) {
+		t.Fatalf("after 5 failures: %v", err)
+	}
+	now = now.Add(15 * time.Minute)
+	if _, err := e.Login(ctx, api.LoginRequest{IDNumber: zhang, Password: "zhangsan2026"}); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}
+
+// importer adapts the engine (as staff) to examples.Importer.
+type importer struct{ e *engine.Engine }
+
+func (i importer) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+	return i.e.Import(ctx, api.Staff, r, data, onReject)
 }
