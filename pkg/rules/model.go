@@ -23,8 +23,7 @@ func ParseLicenceStatus(s string) (LicenceStatus, error) {
 	case "":
 		return LicenceNormal, nil
 	}
-	return "", Invalid("status", "LICENCE_STATUS_UNKNOWN", "驾驶证状态必须是 normal、expired、detained、suspended、revoked 或 cancelled",
-		"licence status must be one of normal, expired, detained, suspended, revoked, cancelled")
+	return "", ErrLicenceStatusUnknown
 }
 
 // Licence is a driving licence record (imported by staff).
@@ -84,7 +83,7 @@ func ParseSource(s string) (Source, error) {
 	case SourceCamera, SourceOnsite, SourceGeneral:
 		return src, nil
 	}
-	return "", Invalid("source", "SOURCE_UNKNOWN", "来源必须是 camera、onsite 或 general", "source must be one of camera, onsite, general")
+	return "", ErrSourceUnknown
 }
 
 // Status is where a violation record stands.
@@ -110,7 +109,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", Invalid("status", "STATUS_UNKNOWN", "状态必须是 unhandled、pending、unpaid 或 paid", "status must be one of unhandled, pending, unpaid, paid")
+	return "", ErrStatusUnknown
 }
 
 // Violation is a traffic violation record and, once decided, its penalty

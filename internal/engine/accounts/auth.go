@@ -91,7 +91,7 @@ func tokenTTL(role api.Role, s string) (time.Duration, error) {
 	}
 	switch {
 	case err != nil || d <= 0:
-		return 0, rules.Invalid("ttl", "TTL_FORMAT", "有效期格式如 720h，"+string(role)+" 角色最长 "+limit, "ttl must be a positive duration such as 720h; at most "+limit+" for role "+string(role))
+		return 0, rules.ErrTTLFormat.WithDetail(string(role)+" 角色最长 "+limit, "at most "+limit+" for role "+string(role))
 	case d > max:
 		return 0, rules.ErrTTLTooLong.WithField("ttl").Withf("at most %s for role %s, asked %s", limit, role, s)
 	}
@@ -133,7 +133,7 @@ func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest
 		return nil, rules.ErrStaffOnly
 	}
 	if !slices.Contains(api.Roles, r.Role) {
-		return nil, rules.Invalid("role", "ROLE_UNKNOWN", "角色必须是 person、unit、hospital、bank、staff 或 admin", "role must be one of person, unit, hospital, bank, staff, admin")
+		return nil, rules.ErrRoleUnknown
 	}
 	if r.Role == api.RoleAdmin && a.Role != api.RoleAdmin && a != api.Staff {
 		return nil, rules.ErrAdminOnly
@@ -150,7 +150,7 @@ func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest
 		}
 		actor = api.Actor{Role: api.RolePerson, IDNumber: id.Number}
 	} else if r.Name == "" {
-		return nil, rules.Invalid("name", "NAME_REQUIRED", "服务账号需要名称", "a service account needs a name")
+		return nil, rules.ErrNameRequired.Withf("a service account needs a name")
 	}
 	var out *api.Token
 	err = s.Store.Update(func(tx *store.Tx) (err error) {

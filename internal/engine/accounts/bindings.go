@@ -238,7 +238,7 @@ func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBinding
 	switch {
 	case a.IsStaff():
 		if r.IDNumber == "" {
-			return nil, rules.Invalid("id_number", "ID_NUMBER_REQUIRED", "工作人员查询绑定需要指定身份证号码", "staff must name the person (id_number) whose bindings to list")
+			return nil, rules.ErrIDNumberRequired
 		}
 		who = rules.NormalizeIDNumber(r.IDNumber)
 	case core.RequirePerson(a) != nil:

@@ -13,7 +13,7 @@ import (
 func requireName(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || len([]rune(s)) > 64 {
-		return "", rules.Invalid(field, "NAME_REQUIRED", "姓名或名称不能为空且不超过64个字符", "a name of 1 to 64 characters is required")
+		return "", rules.ErrNameRequired.WithField(field)
 	}
 	return s, nil
 }
@@ -37,7 +37,7 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 	var pt rules.PlateType
 	switch {
 	case r.FileNo != "" && r.Plate != "":
-		return nil, rules.Invalid("licence_file_no", "REGISTER_ONE_PROOF", "请只提供档案编号或号牌其中之一", "give either the licence file number or a plate, not both")
+		return nil, rules.ErrRegisterOneProof
 	case r.FileNo != "":
 		if fileNo, err = rules.ParseLicenceFileNo(r.FileNo); err != nil {
 			return nil, err
@@ -50,7 +50,7 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 			return nil, err
 		}
 	default:
-		return nil, rules.Invalid("licence_file_no", "REGISTER_PROOF_REQUIRED", "需要驾驶证档案编号，或本人名下机动车的号牌和号牌种类", "the licence file number, or the plate and plate type of a vehicle you own, is required")
+		return nil, rules.ErrRegisterProof
 	}
 	if r.Password != "" {
 		if err := rules.CheckPassword(r.Password); err != nil {

@@ -14,7 +14,7 @@ const (
 func PageLimit(n, def int) (int, error) {
 	switch {
 	case n < 0:
-		return 0, rules.Invalid("limit", "QUERY_VALUE", "每页条数必须是非负整数", "limit must be a whole number ≥ 0")
+		return 0, rules.ErrQueryValue.WithField("limit")
 	case n > MaxPage:
 		return 0, rules.ErrLimitTooLarge.WithField("limit").Withf("at most %d, asked %d", MaxPage, n)
 	case n == 0:

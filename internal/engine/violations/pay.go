@@ -25,13 +25,13 @@ import (
 // never charges twice.
 func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.Receipt, error) {
 	if (r.DecisionNo == "") == (r.RecordNo == "") {
-		return nil, rules.Invalid("decision_no", "PAY_TARGET", "请提供决定书编号或违法记录编号其中之一", "give exactly one of the decision number and the record number")
+		return nil, rules.ErrPayTarget
 	}
 	if r.IdempotencyKey == "" {
-		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_REQUIRED", "缴款需要幂等键", "a payment needs an idempotency key")
+		return nil, rules.ErrKeyRequired
 	}
 	if len(r.IdempotencyKey) > 255 {
-		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_TOO_LONG", "幂等键不超过255个字符", "the idempotency key is at most 255 characters")
+		return nil, rules.ErrKeyTooLong
 	}
 	// Keys belong to the caller: the same key names the same payment
 	// request, whichever decision or record it targets.

@@ -17,7 +17,7 @@ func decisionOfOrder(order string) (string, error) {
 	rest, ok := strings.CutPrefix(order, "ORD-")
 	dec, _, ok2 := strings.Cut(rest, "-")
 	if !ok || !ok2 || dec == "" {
-		return "", rules.Invalid("gateway_order_id", "ORDER_ID_FORMAT", "缴款单号格式错误", "not an order ID of this platform (ORD-<decision>-<hash>)")
+		return "", rules.ErrOrderIDFormat
 	}
 	return dec, nil
 }

@@ -36,14 +36,14 @@ func (s *Service) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
 // QuoteFine computes the late fee and amount due of a fine.
 func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	if r.ServedOn.IsZero() {
-		return nil, rules.Invalid("served_on", "SERVED_ON_REQUIRED", "需要决定书送达日期", "the date the decision was served is required")
+		return nil, rules.ErrServedOnRequired
 	}
 	on := r.On
 	if on.IsZero() {
 		on = s.Today()
 	}
 	if on.Before(r.ServedOn) {
-		return nil, rules.Invalid("on", "DATE_BEFORE_SERVICE", "缴款日期早于送达日期", "the payment date is before the service date")
+		return nil, rules.ErrDateBeforeService
 	}
 	q := s.Policy.Fees.Quote(r.Fine, r.ServedOn, on, r.Suspend, s.Calendar)
 	return &q, nil
@@ -68,7 +68,7 @@ func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViola
 	}
 	if r.Plate != "" {
 		if r.PlateType == "" {
-			return nil, rules.Invalid("plate_type", "PLATE_TYPE_REQUIRED", "按号牌查询需要号牌种类", "a plate query needs the plate type")
+			return nil, rules.ErrPlateTypeRequired
 		}
 		if q.PlateType, err = rules.ParsePlateType(r.PlateType); err != nil {
 			return nil, err
@@ -249,7 +249,7 @@ func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 // order. Only a successful payment completes it; unpaid, it expires.
 func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
 	if r.RecordNo == "" {
-		return nil, rules.Invalid("record_no", "RECORD_NO_REQUIRED", "需要违法记录编号", "the record number is required")
+		return nil, rules.ErrRecordNoRequired
 	}
 	scope := core.KeyScope("handle", a)
 	hash := core.RequestHash(r)
