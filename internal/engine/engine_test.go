@@ -359,3 +359,39 @@ func TestLapsedClaimIsSettledFirst(t *testing.T) {
 		t.Fatalf("gateway charged %s in %d orders, want the dead payer's 50.00 once", total, n)
 	}
 }
+
+// TestBindingLimits: the store refuses another owner's vehicle beyond the
+// person's and the vehicle's limits (pending requests count).
+func TestBindingLimits(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	pol := rules.DefaultPolicy()
+	pol.MaxOtherVehicles, pol.MaxOtherDrivers = 1, 1
+	e := engine.New(engine.Config{Store: st, Policy: pol, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const wang = "370602199211204522"
+	for _, r := range []api.RegisterPersonRequest{
+		{IDNumber: li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"},
+		{IDNumber: wang, Name: "王芳", Phone: "13700137000", FileNo: "370600345678"},
+	} {
+		if _, err := e.RegisterPerson(ctx, api.Staff, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.BindVehicle(ctx, person(li), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.BindVehicle(ctx, person(li), api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
+	wantCode(t, "a second other vehicle", err, "BIND_OTHER_VEHICLE_LIMIT")
+	_, err = e.BindVehicle(ctx, person(wang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"})
+	wantCode(t, "a second non-owner driver", err, "BIND_VEHICLE_DRIVER_LIMIT")
+	_, err = e.BindVehicle(ctx, person(wang), api.BindVehicleRequest{Plate: "鲁A6U789", PlateType: "01"})
+	wantCode(t, "a large vehicle of another owner", err, "BIND_OTHER_PLATE_TYPE")
+}
