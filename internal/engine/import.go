@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/internal/ingest"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -40,7 +41,7 @@ const (
 // returns the result of the chunks committed so far, with StoppedAtLine
 // and CommittedThroughLine set, and an error that says the same.
 func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-	if err := requireStaff(a); err != nil {
+	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
 	cols, ok := importColumns[r.Kind]
@@ -87,7 +88,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 			onReject(rj)
 		}
 	}
-	p := &rowParser{today: e.today(), now: e.now(), codes: e.codes}
+	now := e.env.Now()
+	p := &rowParser{today: rules.DateOf(now), now: now, codes: e.env.Codes}
 	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
@@ -178,7 +180,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 		var refused []store.Refused
 		var ins, upd int
-		err := e.st.Update(func(tx *store.Tx) (err error) {
+		err := e.env.Store.Update(func(tx *store.Tx) (err error) {
 			// This may run more than once (group commit): assign, never add.
 			switch r.Kind {
 			case api.ImportLicences:
@@ -218,8 +220,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 		return res, err
 	}
-	return res, e.st.Update(func(tx *store.Tx) error {
-		return e.audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
+	return res, e.env.Store.Update(func(tx *store.Tx) error {
+		return e.env.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
 	})
 }
 

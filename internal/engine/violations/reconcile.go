@@ -1,4 +1,4 @@
-package engine
+package violations
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func decisionOfOrder(order string) (string, error) {
 	rest, ok := strings.CutPrefix(order, "ORD-")
 	dec, _, ok2 := strings.Cut(rest, "-")
 	if !ok || !ok2 || dec == "" {
-		return "", rules.Invalid("gateway_order_id", "ORDER_ID_FORMAT", "缴款单号格式错误", "not an order ID of this platform (ORD-<decision>-<hash>)")
+		return "", rules.ErrOrderIDFormat
 	}
 	return dec, nil
 }
@@ -25,31 +25,31 @@ func decisionOfOrder(order string) (string, error) {
 // Reconcile asks the gateway what became of an order and, if the bank took
 // the money but no payment was recorded ("paid but still shows unpaid"),
 // records it (staff and bank accounts). Doing it again changes nothing.
-func (e *Engine) Reconcile(ctx context.Context, a api.Actor, order string) (*api.ReconcileResult, error) {
+func (s *Service) Reconcile(ctx context.Context, a api.Actor, order string) (*api.ReconcileResult, error) {
 	if !a.IsStaff() && a.Role != api.RoleBank {
 		return nil, rules.ErrStaffOnly
 	}
 	if _, err := decisionOfOrder(order); err != nil {
 		return nil, err
 	}
-	c, err := e.gw.Status(ctx, order)
+	c, err := s.Gateway.Status(ctx, order)
 	if err != nil {
 		return nil, err
 	}
-	return e.applyCharge(ctx, a, c, "reconcile")
+	return s.applyCharge(ctx, a, c, "reconcile")
 }
 
 // Notified applies a bank's payment notification (its signature already
 // checked by the caller). A repeated notification changes nothing.
-func (e *Engine) Notified(ctx context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
-	return e.applyCharge(ctx, api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
+func (s *Service) Notified(ctx context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
+	return s.applyCharge(ctx, api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
 }
 
 // applyCharge records a charge the gateway reports as paid, unless its
 // decision already has a payment. A charge for a decision that no longer
 // exists (its online handling lapsed) is refunded; one for less than is
 // due today is refused (left for staff to settle), never recorded as paid.
-func (e *Engine) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
+func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
 	dec, err := decisionOfOrder(c.OrderID)
 	if err != nil {
 		return nil, err
@@ -58,9 +58,38 @@ func (e *Engine) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge,
 	if !c.Paid {
 		return res, nil
 	}
-	defer e.lock(dec)()
-	now := e.now()
-	err = e.st.Update(func(tx *store.Tx) error {
+	previous, release, err := s.Claims.ClaimDecision(ctx, dec, c.OrderID, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != c.OrderID {
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
+	return s.applyClaimed(ctx, a, c, dec, source, res)
+}
+
+// settleLapsed records the charge of a payer whose claim lapsed, if the
+// gateway took its money, before anyone charges the decision again.
+func (s *Service) settleLapsed(ctx context.Context, order string) error {
+	c, err := s.Gateway.Status(ctx, order)
+	if err != nil || !c.Paid {
+		return err
+	}
+	dec, err := decisionOfOrder(order)
+	if err != nil {
+		return err
+	}
+	_, err = s.applyClaimed(ctx, api.Actor{Role: api.RoleBank, Name: "lapsed-claim"}, c, dec, "lapsed_claim", &api.ReconcileResult{OrderID: order, DecisionNo: dec, GatewayPaid: true})
+	return err
+}
+
+// applyClaimed records a paid charge while its decision is claimed.
+func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charge, dec, source string, res *api.ReconcileResult) (*api.ReconcileResult, error) {
+	now := s.Now()
+	err := s.Store.Update(func(tx *store.Tx) error {
 		res.Applied = false
 		p, err := tx.PaymentOfDecision(dec)
 		if err != nil {
@@ -77,7 +106,7 @@ func (e *Engine) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge,
 		if v == nil {
 			return rules.ErrDecisionNotFound.Withf("%s", dec)
 		}
-		q := e.quote(*v, rules.DateOf(now))
+		q := s.quote(*v, rules.DateOf(now))
 		if c.Amount.Cmp(q.AmountDue) < 0 {
 			return rules.ErrUnderpaid.Withf("%s charged %s, due %s", c.OrderID, c.Amount, q.AmountDue)
 		}
@@ -91,16 +120,16 @@ func (e *Engine) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge,
 			detail += fmt.Sprintf(" (due today: %s)", q.AmountDue)
 		}
 		res.Applied, res.Payment = true, p
-		return e.audit(tx, a, source, dec, detail)
+		return s.Audit(tx, a, source, dec, detail)
 	})
 	if errors.Is(err, rules.ErrDecisionNotFound) {
 		// The handling lapsed while the bank took the money: give it back.
-		if rerr := e.gw.Refund(ctx, c.OrderID); rerr != nil {
+		if rerr := s.Gateway.Refund(ctx, c.OrderID); rerr != nil {
 			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, c.OrderID, rerr)
 		}
 		res.Refunded = true
-		return res, e.st.Update(func(tx *store.Tx) error {
-			return e.audit(tx, a, source+"_refund", dec, c.OrderID+" "+c.Amount.String())
+		return res, s.Store.Update(func(tx *store.Tx) error {
+			return s.Audit(tx, a, source+"_refund", dec, c.OrderID+" "+c.Amount.String())
 		})
 	}
 	return res, err

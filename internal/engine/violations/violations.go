@@ -1,4 +1,4 @@
-package engine
+package violations
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -14,9 +15,9 @@ import (
 
 // view presents a record as of now: an expired pending handling shows as
 // unhandled, and the late fee and amount due are computed for today.
-func (e *Engine) view(v rules.Violation, now time.Time) api.ViolationView {
-	expire(&v, now)
-	q := e.quote(v, rules.DateOf(now))
+func (s *Service) view(v rules.Violation, now time.Time) api.ViolationView {
+	v.Expire(now)
+	q := s.quote(v, rules.DateOf(now))
 	out := api.ViolationView{Violation: v, DueOn: q.DueOn, LateFee: q.LateFee, AmountDue: q.AmountDue}
 	if v.Status == rules.StatusPaid {
 		out.LateFee, out.AmountDue = rules.Fen(0), rules.Fen(0)
@@ -24,49 +25,40 @@ func (e *Engine) view(v rules.Violation, now time.Time) api.ViolationView {
 	return out
 }
 
-func (e *Engine) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
+func (s *Service) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
 	served := v.ServedOn
 	if v.Status == rules.StatusUnhandled {
 		served = rules.Date{} // no decision, no late fee
 	}
-	return e.policy.Fees.Quote(v.Fine, served, on, v.Suspensions, e.cal)
-}
-
-// expire returns a pending handling whose time is up to unhandled (the
-// decision it created never took effect). It reports whether it did.
-func expire(v *rules.Violation, now time.Time) bool {
-	if v.Status != rules.StatusPending || now.Before(v.PendingUntil) {
-		return false
-	}
-	v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber, v.PendingUntil = rules.StatusUnhandled, "", rules.Date{}, "", time.Time{}
-	return true
+	return s.Policy.Fees.Quote(v.Fine, served, on, v.Suspensions, s.Calendar)
 }
 
 // QuoteFine computes the late fee and amount due of a fine.
-func (e *Engine) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
+func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	if r.ServedOn.IsZero() {
-		return nil, rules.Invalid("served_on", "SERVED_ON_REQUIRED", "需要决定书送达日期", "the date the decision was served is required")
+		return nil, rules.ErrServedOnRequired
 	}
 	on := r.On
 	if on.IsZero() {
-		on = e.today()
+		on = s.Today()
 	}
 	if on.Before(r.ServedOn) {
-		return nil, rules.Invalid("on", "DATE_BEFORE_SERVICE", "缴款日期早于送达日期", "the payment date is before the service date")
+		return nil, rules.ErrDateBeforeService
 	}
-	q := e.policy.Fees.Quote(r.Fine, r.ServedOn, on, r.Suspend, e.cal)
+	q := s.Policy.Fees.Quote(r.Fine, r.ServedOn, on, r.Suspend, s.Calendar)
 	return &q, nil
 }
-
-const defaultPage = 1000
 
 // ListViolations lists records. A person sees those of their active
 // vehicle bindings (for another owner's vehicle, from the binding date)
 // and of their licence; staff filter by plate, driver or status, or page
 // through all records.
-func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
-	q := store.ViolationQuery{Driver: r.Driver, After: r.After, Limit: r.Limit}
+func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
+	q := store.ViolationQuery{Driver: r.Driver, After: r.After}
 	var err error
+	if q.Limit, err = core.PageLimit(r.Limit, 0); err != nil {
+		return nil, err
+	}
 	if r.Status != "" {
 		var st rules.Status
 		if st, err = rules.ParseStatus(r.Status); err != nil {
@@ -76,7 +68,7 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 	}
 	if r.Plate != "" {
 		if r.PlateType == "" {
-			return nil, rules.Invalid("plate_type", "PLATE_TYPE_REQUIRED", "按号牌查询需要号牌种类", "a plate query needs the plate type")
+			return nil, rules.ErrPlateTypeRequired
 		}
 		if q.PlateType, err = rules.ParsePlateType(r.PlateType); err != nil {
 			return nil, err
@@ -85,25 +77,25 @@ func (e *Engine) ListViolations(_ context.Context, a api.Actor, r api.ListViolat
 			return nil, err
 		}
 	}
-	now := e.now()
+	now := s.Now()
 	page := &api.ViolationPage{Items: []api.ViolationView{}}
-	err = e.st.View(func(tx *store.Tx) error {
+	err = s.Store.View(func(tx *store.Tx) error {
 		var recs []rules.Violation
 		var err error
 		if a.IsStaff() {
-			if q.Plate == "" && q.Driver == "" && q.Status == "" && q.Limit == 0 {
-				q.Limit = defaultPage
+			if q.Limit == 0 {
+				q.Limit = core.DefaultPage
 			}
 			recs, err = staffViolations(tx, q)
 		} else {
-			recs, err = e.personsViolations(tx, a, q)
+			recs, err = s.personsViolations(tx, a, q)
 		}
 		if err != nil {
 			return err
 		}
 		page.Items = slices.Grow(page.Items, len(recs))
 		for _, v := range recs {
-			vv := e.view(v, now)
+			vv := s.view(v, now)
 			if q.Status != "" && vv.Status != q.Status {
 				continue
 			}
@@ -148,8 +140,8 @@ func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, e
 	return recs, nil
 }
 
-func (e *Engine) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
-	p, err := registered(tx, a)
+func (s *Service) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
+	p, err := core.Registered(tx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +236,7 @@ func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 	}
 	var entries []rules.PointsEntry
 	for _, v := range vs {
-		expire(&v, now)
+		v.Expire(now)
 		if v.Status == rules.StatusPaid || v.Status == rules.StatusUnpaid || v.Status == rules.StatusPending {
 			entries = append(entries, rules.PointsEntry{DecidedOn: v.ServedOn, Points: v.Points, Paid: v.Status == rules.StatusPaid})
 		}
@@ -255,19 +247,19 @@ func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 // HandleViolation starts the online handling of a camera record: after
 // the eligibility checks it creates a pending decision and its payment
 // order. Only a successful payment completes it; unpaid, it expires.
-func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
+func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
 	if r.RecordNo == "" {
-		return nil, rules.Invalid("record_no", "RECORD_NO_REQUIRED", "需要违法记录编号", "the record number is required")
+		return nil, rules.ErrRecordNoRequired
 	}
-	scope := "handle:" + a.IDNumber
-	hash := requestHash(r)
+	scope := core.KeyScope("handle", a)
+	hash := core.RequestHash(r)
 	var out *api.HandleResult
-	err := e.st.Update(func(tx *store.Tx) error {
-		if res, ok, err := replay[api.HandleResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if res, ok, err := core.Replay[api.HandleResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			out = res
 			return err
 		}
-		p, err := registered(tx, a)
+		p, err := core.Registered(tx, a)
 		if err != nil {
 			return err
 		}
@@ -279,9 +271,9 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 			return rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
 		}
 		v := *old
-		now := e.now()
+		now := s.Now()
 		today := rules.DateOf(now)
-		expire(&v, now)
+		v.Expire(now)
 		bindings, err := tx.BindingsOf(p.IDNumber)
 		if err != nil {
 			return err
@@ -299,91 +291,32 @@ func (e *Engine) HandleViolation(_ context.Context, a api.Actor, r api.HandleReq
 				return err
 			}
 		}
-		if err := e.policy.CheckOnlineHandling(c); err != nil {
+		if err := s.Policy.CheckOnlineHandling(c); err != nil {
 			return err
 		}
-		no, err := tx.NextDecisionNo(e.region)
+		no, err := tx.NextDecisionNo(s.Region)
 		if err != nil {
 			return err
 		}
 		v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber = rules.StatusPending, no, today, p.IDNumber
-		v.PendingUntil = now.Add(e.policy.HandlingTTL).Truncate(time.Second)
+		v.PendingUntil = now.Add(s.Policy.HandlingTTL).Truncate(time.Second)
 		if err := tx.PutViolation(&v, old); err != nil {
 			return err
 		}
-		if err := e.audit(tx, a, "handle_violation", v.RecordNo, no); err != nil {
+		if err := s.Audit(tx, a, "handle_violation", v.RecordNo, no); err != nil {
 			return err
 		}
-		q := e.quote(v, today)
+		q := s.quote(v, today)
 		order := rules.PaymentOrder{DecisionNo: no, RecordNo: v.RecordNo, IDNumber: p.IDNumber, Amount: q.AmountDue, CreatedAt: now, ExpiresAt: v.PendingUntil}
 		if err := tx.InsertOrder(&order); err != nil {
 			return err
 		}
-		if err := e.notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
+		if err := s.Notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
 			v.RecordNo, no, v.PendingUntil.In(rules.China).Format("15:04"), q.AmountDue)); err != nil {
 			return err
 		}
 		out = &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
-		return remember(tx, scope, r.IdempotencyKey, hash, out)
+		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
 	})
 	return out, err
-}
-
-// Sweep is the batch job behind `jgctl sweep` (staff): it folds payments
-// into their records and indexes, then returns every pending handling
-// whose time is up to unhandled, in transactions of up to 10,000 records.
-func (e *Engine) Sweep(_ context.Context, a api.Actor) (*api.SweepResult, error) {
-	if err := requireStaff(a); err != nil {
-		return nil, err
-	}
-	const batch = 10000
-	res := &api.SweepResult{}
-	for {
-		var n int
-		err := e.st.Update(func(tx *store.Tx) (err error) {
-			n, err = tx.Fold(batch)
-			return err
-		})
-		res.Folded += n
-		if err != nil {
-			return res, err
-		}
-		if n < batch {
-			break
-		}
-	}
-	for {
-		n, more := 0, false
-		err := e.st.Update(func(tx *store.Tx) error {
-			n = 0
-			now := e.now()
-			rns := tx.ExpiredPending(now, batch)
-			more = len(rns) == batch
-			for _, rn := range rns {
-				old, err := tx.Violation(rn)
-				if err != nil {
-					return err
-				}
-				if old == nil {
-					continue
-				}
-				v := *old
-				if !expire(&v, now) {
-					continue
-				}
-				if err := tx.PutViolation(&v, old); err != nil {
-					return err
-				}
-				n++
-			}
-			if n > 0 {
-				return e.audit(tx, a, "expire_pending", "", fmt.Sprint(n))
-			}
-			return nil
-		})
-		res.Expired += n
-		if err != nil || !more {
-			return res, err
-		}
-	}
 }

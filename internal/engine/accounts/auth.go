@@ -1,4 +1,4 @@
-package engine
+package accounts
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -57,11 +58,45 @@ func verifyPassword(pw, phc string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Token lifetimes.
+// Token lifetimes: a login lasts 12 hours; a created token lasts 90 days
+// unless its role allows less, and never longer than its role's maximum
+// (MaxTokenTTL).
 const (
 	loginTTL   = 12 * time.Hour
 	serviceTTL = 90 * 24 * time.Hour
 )
+
+// MaxTokenTTL is the longest lifetime a created token of each role may
+// have: people and administrators 30 days, staff 90 days, the service
+// accounts of units, hospitals and banks a year.
+var MaxTokenTTL = map[api.Role]time.Duration{
+	api.RolePerson:   30 * 24 * time.Hour,
+	api.RoleAdmin:    30 * 24 * time.Hour,
+	api.RoleStaff:    90 * 24 * time.Hour,
+	api.RoleUnit:     365 * 24 * time.Hour,
+	api.RoleHospital: 365 * 24 * time.Hour,
+	api.RoleBank:     365 * 24 * time.Hour,
+}
+
+// tokenTTL resolves a requested lifetime ("" = the default) for a role.
+func tokenTTL(role api.Role, s string) (time.Duration, error) {
+	max := MaxTokenTTL[role]
+	if s == "" {
+		return min(serviceTTL, max), nil
+	}
+	limit := fmt.Sprintf("%dh", int(max.Hours()))
+	d, err := time.ParseDuration(s)
+	if err != nil && strings.Trim(s, "0123456789.") == "h" {
+		err, d = nil, max+time.Hour // too many hours to count: longer than any maximum
+	}
+	switch {
+	case err != nil || d <= 0:
+		return 0, rules.ErrTTLFormat.WithDetail(string(role)+" 角色最长 "+limit, "at most "+limit+" for role "+string(role))
+	case d > max:
+		return 0, rules.ErrTTLTooLong.WithField("ttl").Withf("at most %s for role %s, asked %s", limit, role, s)
+	}
+	return d, nil
+}
 
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
@@ -75,9 +110,9 @@ func newToken() string {
 }
 
 // issue stores a new token for the actor and returns it.
-func (e *Engine) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Token, error) {
+func (s *Service) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Token, error) {
 	tok := newToken()
-	now := e.now()
+	now := s.Now()
 	subject := a.Name
 	if a.Role == api.RolePerson {
 		subject = a.IDNumber
@@ -93,68 +128,64 @@ func (e *Engine) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Token
 // staff only; on the embedded store the caller is staff, which is how a
 // deployment's first staff token is made). Only an admin may create admin
 // tokens.
-func (e *Engine) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest) (*api.Token, error) {
+func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest) (*api.Token, error) {
 	if !a.IsStaff() {
 		return nil, rules.ErrStaffOnly
 	}
 	if !slices.Contains(api.Roles, r.Role) {
-		return nil, rules.Invalid("role", "ROLE_UNKNOWN", "角色必须是 person、unit、hospital、bank、staff 或 admin", "role must be one of person, unit, hospital, bank, staff, admin")
+		return nil, rules.ErrRoleUnknown
 	}
 	if r.Role == api.RoleAdmin && a.Role != api.RoleAdmin && a != api.Staff {
 		return nil, rules.ErrAdminOnly
 	}
-	ttl := serviceTTL
-	if r.TTL != "" {
-		d, err := time.ParseDuration(r.TTL)
-		if err != nil || d <= 0 {
-			return nil, rules.Invalid("ttl", "TTL_FORMAT", "有效期格式如 720h", "ttl must be a positive duration such as 720h")
-		}
-		ttl = d
+	ttl, err := tokenTTL(r.Role, r.TTL)
+	if err != nil {
+		return nil, err
 	}
 	actor := api.Actor{Role: r.Role, Name: r.Name}
 	if r.Role == api.RolePerson {
-		id, err := rules.ParseIDNumber(r.Name, e.today())
+		id, err := rules.ParseIDNumber(r.Name, s.Today())
 		if err != nil {
 			return nil, err.(*rules.Error).WithField("name")
 		}
 		actor = api.Actor{Role: api.RolePerson, IDNumber: id.Number}
 	} else if r.Name == "" {
-		return nil, rules.Invalid("name", "NAME_REQUIRED", "服务账号需要名称", "a service account needs a name")
+		return nil, rules.ErrNameRequired.Withf("a service account needs a name")
 	}
 	var out *api.Token
-	err := e.st.Update(func(tx *store.Tx) (err error) {
-		if out, err = e.issue(tx, actor, ttl); err != nil {
+	err = s.Store.Update(func(tx *store.Tx) (err error) {
+		if out, err = s.issue(tx, actor, ttl); err != nil {
 			return err
 		}
-		return e.audit(tx, a, "create_token", actor.String(), string(r.Role))
+		return s.Audit(tx, a, "create_token", actor.String(), string(r.Role))
 	})
 	return out, err
 }
 
 // Login checks a person's password and issues a token. Failed attempts
 // are throttled per ID number.
-func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error) {
+func (s *Service) Login(_ context.Context, r api.LoginRequest) (*api.Token, error) {
 	id := rules.NormalizeIDNumber(r.IDNumber)
 	// The attempt counts as a failure until the password checks out, so
 	// concurrent guesses cannot slip past the limit while being verified.
-	if !e.attempts.take(id, e.now()) {
+	if !s.failures.Take(id, s.Now()) {
 		return nil, rules.ErrTooManyAttempts
 	}
 	var hash string
-	if err := e.st.View(func(tx *store.Tx) error { hash = tx.PasswordHash(id); return nil }); err != nil {
+	if err := s.Store.View(func(tx *store.Tx) error { hash = tx.PasswordHash(id); return nil }); err != nil {
 		return nil, err
 	}
 	if hash == "" || !verifyPassword(r.Password, hash) {
 		return nil, rules.ErrBadCredentials
 	}
-	e.attempts.reset(id)
+	s.failures.Reset(id)
 	var out *api.Token
-	err := e.st.Update(func(tx *store.Tx) (err error) {
+	err := s.Store.Update(func(tx *store.Tx) (err error) {
 		a := api.Actor{Role: api.RolePerson, IDNumber: id}
-		if out, err = e.issue(tx, a, loginTTL); err != nil {
+		if out, err = s.issue(tx, a, loginTTL); err != nil {
 			return err
 		}
-		return e.audit(tx, a, "login", id, "")
+		return s.Audit(tx, a, "login", id, "")
 	})
 	return out, err
 }
@@ -162,20 +193,20 @@ func (e *Engine) Login(_ context.Context, r api.LoginRequest) (*api.Token, error
 // Authenticate returns the actor of a bearer token. Token records are
 // cached for a few seconds (a revocation through this engine drops the
 // entry at once).
-func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error) {
+func (s *Service) Authenticate(_ context.Context, token string) (api.Actor, error) {
 	h := tokenHash(token)
-	rec, ok := e.tokens.get(string(h), e.now())
+	rec, ok := s.tokens.get(string(h), s.Now())
 	if !ok {
-		err := e.st.View(func(tx *store.Tx) (err error) {
+		err := s.Store.View(func(tx *store.Tx) (err error) {
 			rec, err = tx.Token(h)
 			return err
 		})
 		if err != nil {
 			return api.Actor{}, err
 		}
-		e.tokens.put(string(h), rec, e.now())
+		s.tokens.put(string(h), rec, s.Now())
 	}
-	if rec == nil || rec.Revoked || !e.now().Before(rec.ExpiresAt) {
+	if rec == nil || rec.Revoked || !s.Now().Before(rec.ExpiresAt) {
 		return api.Actor{}, rules.ErrUnauthenticated
 	}
 	if api.Role(rec.Role) == api.RolePerson {
@@ -184,11 +215,23 @@ func (e *Engine) Authenticate(_ context.Context, token string) (api.Actor, error
 	return api.Actor{Role: api.Role(rec.Role), Name: rec.Subject}, nil
 }
 
+// Whoami returns who the caller is. A person must be registered: acting as
+// an unknown ID number is refused rather than answered.
+func (s *Service) Whoami(_ context.Context, a api.Actor) (*api.Actor, error) {
+	if a.Role != api.RolePerson {
+		return &a, nil
+	}
+	if err := s.Store.View(func(tx *store.Tx) error { _, err := core.Registered(tx, a); return err }); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // Logout revokes a token.
-func (e *Engine) Logout(_ context.Context, token string) error {
+func (s *Service) Logout(_ context.Context, token string) error {
 	h := string(tokenHash(token))
-	defer e.tokens.drop(h) // after the commit, so no reader re-caches the old record
-	return e.st.Update(func(tx *store.Tx) error {
+	defer s.tokens.drop(h) // after the commit, so no reader re-caches the old record
+	return s.Store.Update(func(tx *store.Tx) error {
 		h := tokenHash(token)
 		rec, err := tx.Token(h)
 		if err != nil {
@@ -202,68 +245,11 @@ func (e *Engine) Logout(_ context.Context, token string) error {
 	})
 }
 
-// attempts throttles failures per key: max failures within window lock
-// the key out until the window passes (logins: 5 in 15 minutes per ID
-// number; unknown decision numbers: 10 in 10 minutes per caller).
-type attempts struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	m      map[string][]time.Time
-}
-
+// Failed logins: five within fifteen minutes lock the ID number out.
 const (
 	maxFailures   = 5
 	failureWindow = 15 * time.Minute
 )
-
-func newAttempts(max int, window time.Duration) attempts {
-	return attempts{max: max, window: window, m: map[string][]time.Time{}}
-}
-
-func (t *attempts) recent(id string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, at := range t.m[id] {
-		if now.Sub(at) < t.window {
-			keep = append(keep, at)
-		}
-	}
-	return keep
-}
-
-func (t *attempts) allow(id string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m[id] = t.recent(id, now); len(t.m[id]) == 0 {
-		delete(t.m, id)
-	}
-	return len(t.m[id]) < t.max
-}
-
-// take records an attempt as a failure if the key is not locked out, and
-// reports whether it may go ahead.
-func (t *attempts) take(id string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.m[id] = t.recent(id, now)
-	if len(t.m[id]) >= t.max {
-		return false
-	}
-	t.m[id] = append(t.m[id], now)
-	return true
-}
-
-func (t *attempts) fail(id string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.m[id] = append(t.recent(id, now), now)
-}
-
-func (t *attempts) reset(id string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.m, id)
-}
 
 // tokenCache keeps recently read token records (nil for unknown tokens)
 // for tokenCacheTTL, so that each request does not read the store.

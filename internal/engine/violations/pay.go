@@ -1,4 +1,4 @@
-package engine
+package violations
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -22,56 +23,81 @@ import (
 // and `jgctl sweep` later folds it into the record and its indexes, so a
 // payment writes few pages. The same key returns the same receipt and
 // never charges twice.
-func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.Receipt, error) {
+func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.Receipt, error) {
 	if (r.DecisionNo == "") == (r.RecordNo == "") {
-		return nil, rules.Invalid("decision_no", "PAY_TARGET", "请提供决定书编号或违法记录编号其中之一", "give exactly one of the decision number and the record number")
+		return nil, rules.ErrPayTarget
 	}
 	if r.IdempotencyKey == "" {
-		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_REQUIRED", "缴款需要幂等键", "a payment needs an idempotency key")
+		return nil, rules.ErrKeyRequired
 	}
 	if len(r.IdempotencyKey) > 255 {
-		return nil, rules.Invalid("idempotency_key", "IDEMPOTENCY_KEY_TOO_LONG", "幂等键不超过255个字符", "the idempotency key is at most 255 characters")
+		return nil, rules.ErrKeyTooLong
 	}
+	// Keys belong to the caller: the same key names the same payment
+	// request, whichever decision or record it targets.
+	scope := core.KeyScope("pay", a)
+	hash := core.RequestHash(struct{ DecisionNo, RecordNo string }{r.DecisionNo, r.RecordNo})
 	// Lock on the decision however the payment names it, so that payers
 	// by record and by decision of one decision never both reach the gateway.
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
-		e.st.View(func(tx *store.Tx) error {
-			if v, _ := tx.Violation(r.RecordNo); v != nil && v.DecisionNo != "" {
+		if err := s.Store.View(func(tx *store.Tx) error {
+			v, err := tx.Violation(r.RecordNo)
+			if v != nil && v.DecisionNo != "" {
 				target = v.DecisionNo
 			}
-			return nil
-		})
+			return err
+		}); err != nil {
+			return nil, err
+		}
 	}
 	// Paying by decision number is open to anyone, so guessing numbers is
 	// throttled: ten unknown numbers in ten minutes lock the caller out.
-	if r.DecisionNo != "" && !e.misses.allow(a.String(), e.now()) {
+	if r.DecisionNo != "" && !s.misses.Allow(a.String(), s.Now()) {
 		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
 	}
-	defer e.lock(target)()
+	// Claim the decision for this payer's order before anything is read:
+	// a payer whose claim lapsed (it died mid-payment) may have been
+	// charged, so ask the gateway about its order before charging again.
+	mine := orderID(target, a, r.IdempotencyKey)
+	previous, release, err := s.Claims.ClaimDecision(ctx, target, mine, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != mine { // this payer's own earlier order is charged again below, idempotently
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
 
 	// 1. Read: replay, or find the decision, the amount due and whom to notify.
 	var receipt *api.Receipt
 	var v rules.Violation
 	var amount rules.Money
 	var phone string
-	viewed := e.now()
-	err := e.st.View(func(tx *store.Tx) error {
-		found, rec, err := e.payable(tx, a, r)
+	viewed := s.Now()
+	err = s.Store.View(func(tx *store.Tx) error {
+		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok {
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
+		found, rec, err := s.payable(tx, a, r)
 		if err != nil || rec != nil {
 			receipt = rec
 			return err
 		}
 		v = *found
-		amount = e.quote(v, rules.DateOf(viewed)).AmountDue
-		if d, _ := tx.Person(v.DriverIDNumber); d != nil {
-			phone = d.Phone
-		}
-		return nil
+		amount = s.quote(v, rules.DateOf(viewed)).AmountDue
+		phone, err = core.PhoneOf(tx, v.DriverIDNumber)
+		return err
 	})
 	if errors.Is(err, rules.ErrDecisionNotFound) {
-		e.misses.fail(a.String(), e.now())
+		s.misses.Fail(a.String(), s.Now())
 	}
 	if err != nil || receipt != nil {
 		return receipt, err
@@ -81,7 +107,7 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	// decision, so a retry after a timeout finds the charge already made
 	// instead of making another.
 	order := orderID(v.DecisionNo, a, r.IdempotencyKey)
-	ref, err := e.gw.Charge(ctx, order, amount)
+	ref, err := s.Gateway.Charge(ctx, order, amount)
 	if errors.Is(err, rules.ErrGatewayTimeout) {
 		// Name the order: a retry with the same key, or `jgctl payments
 		// reconcile ORDER`, finds out whether the bank took the money.
@@ -96,7 +122,7 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 	// still names the record (an expired handling loses it), the handling
 	// has not lapsed, the day (and so the late fee) is the same, and no
 	// payment came first (the unique key).
-	now := e.now()
+	now := s.Now()
 	p := rules.Payment{ID: "P" + v.DecisionNo, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: amount.Sub(v.Fine),
 		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
 	rawPayment, err := json.Marshal(&p)
@@ -115,27 +141,41 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		}
 	}
 	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
-	err = e.st.Update(func(tx *store.Tx) error {
+	keyRecord, err := store.EncodeIdempotent(hash, api.Receipt{Payment: p})
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok { // the same request, applied meanwhile by a retry that raced this one
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
 		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
 			// Something changed: take the slow path to say what.
-			cur, rec, err := e.payable(tx, a, r)
+			cur, rec, err := s.payable(tx, a, r)
 			if err != nil || rec != nil {
 				receipt = rec
 				return err
 			}
-			if q := e.quote(*cur, rules.DateOf(now)); cur.DecisionNo != v.DecisionNo || !q.AmountDue.Equal(amount) {
+			if q := s.quote(*cur, rules.DateOf(now)); cur.DecisionNo != v.DecisionNo || !q.AmountDue.Equal(amount) {
 				return rules.ErrPaymentChanged.Withf("charged %s, now due %s", amount, q.AmountDue)
 			}
 		}
 		if err := tx.InsertEncodedPayment(v.DecisionNo, rawPayment); errors.Is(err, rules.ErrAlreadyPaid) {
 			// Paid first by someone, or by this very request: replay or refuse.
-			_, rec, perr := e.payable(tx, a, r)
+			_, rec, perr := s.payable(tx, a, r)
 			if perr == nil && rec == nil {
 				perr = err
 			}
 			receipt = rec
 			return perr
 		} else if err != nil {
+			return err
+		}
+		if err := tx.PutEncodedIdempotent(scope, r.IdempotencyKey, keyRecord); err != nil {
 			return err
 		}
 		if err := tx.AppendAudit(rawAudit); err != nil {
@@ -149,10 +189,14 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 		receipt = &api.Receipt{Payment: p}
 		return nil
 	})
-	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) && !e.orderRecorded(v.DecisionNo, order) {
+	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
 		// The money was taken but the payment could not be applied: give it
 		// back (unless this very order is what paid the decision).
-		if rerr := e.gw.Refund(ctx, order); rerr != nil {
+		recorded, rerr := s.orderRecorded(v.DecisionNo, order)
+		if rerr == nil && !recorded {
+			rerr = s.Gateway.Refund(ctx, order)
+		}
+		if rerr != nil {
 			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
 		}
 	}
@@ -163,18 +207,18 @@ func (e *Engine) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.R
 // a fingerprint of the caller and key, so that a retry finds the same order
 // and a reconciliation can tell which decision an order paid.
 func orderID(decisionNo string, a api.Actor, key string) string {
-	return "ORD-" + decisionNo + "-" + requestHash(struct{ Actor, Key string }{a.String(), key})[:16]
+	return "ORD-" + decisionNo + "-" + core.RequestHash(struct{ Actor, Key string }{a.String(), key})[:16]
 }
 
 // orderRecorded reports whether the decision's payment came from this order.
-func (e *Engine) orderRecorded(decisionNo, order string) bool {
+func (s *Service) orderRecorded(decisionNo, order string) (bool, error) {
 	recorded := false
-	e.st.View(func(tx *store.Tx) error {
-		p, _ := tx.PaymentOfDecision(decisionNo)
+	err := s.Store.View(func(tx *store.Tx) error {
+		p, err := tx.PaymentOfDecision(decisionNo)
 		recorded = p != nil && p.OrderID == order
-		return nil
+		return err
 	})
-	return recorded
+	return recorded, err
 }
 
 // payer is the ID number a payment records as its payer ("" for staff).
@@ -188,8 +232,8 @@ func payer(a api.Actor) string {
 // payable loads the record a payment request names and checks that it can
 // be paid by this caller now. If this caller already paid it with the same
 // idempotency key, it returns that receipt (marked replayed) instead.
-func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
-	v, err := e.payTarget(tx, a, r)
+func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
+	v, err := s.payTarget(tx, a, r)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -204,7 +248,7 @@ func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Vi
 		}
 		return nil, nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))
 	}
-	if expire(v, e.now()) {
+	if v.Expire(s.Now()) {
 		return nil, nil, rules.ErrHandlingExpired.Withf("%s", v.RecordNo)
 	}
 	if v.Status == rules.StatusUnhandled {
@@ -214,7 +258,7 @@ func (e *Engine) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Vi
 }
 
 // payTarget loads the record a payment request names.
-func (e *Engine) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
+func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
 	var v *rules.Violation
 	var err error
 	if r.DecisionNo != "" {
@@ -243,7 +287,7 @@ func (e *Engine) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.
 // ownRecord checks that the record is the person's: decided to them, or of
 // a vehicle bound to them.
 func ownRecord(tx *store.Tx, a api.Actor, v *rules.Violation) error {
-	p, err := registered(tx, a)
+	p, err := core.Registered(tx, a)
 	if err != nil {
 		return err
 	}
