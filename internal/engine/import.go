@@ -46,7 +46,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	}
 	cols, ok := importColumns[r.Kind]
 	if !ok {
-		return nil, rules.Invalid("kind", "IMPORT_KIND", "导入类型必须是 licences、vehicles 或 violations", "import kind must be licences, vehicles or violations")
+		return nil, rules.ErrImportKind
 	}
 	enc, ok := ingest.ParseEncoding(r.Encoding)
 	if !ok {
@@ -63,7 +63,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	if err != nil {
 		var mc *ingest.MissingColumnsError
 		if errors.As(err, &mc) {
-			return nil, rules.Invalid(strings.Join(mc.Columns, ","), "IMPORT_MISSING_COLUMNS", "缺少必需的列："+strings.Join(mc.Columns, ", "), err.Error())
+			return nil, rules.ErrImportMissingColumns.WithField(strings.Join(mc.Columns, ",")).Withf("%s", strings.Join(mc.Columns, ", "))
 		}
 		var fe *ingest.FileError
 		if errors.As(err, &fe) {
@@ -307,13 +307,13 @@ func field(err error, name string) error {
 	if errors.As(err, &re) {
 		return re.WithField(name)
 	}
-	return rules.Invalid(name, "IMPORT_BAD_VALUE", err.Error(), err.Error())
+	return rules.ErrImportBadValue.WithField(name).Withf("%v", err)
 }
 
 func required(row *ingest.Row, name string) (string, error) {
 	v := row.Get(name)
 	if v == "" {
-		return "", rules.Invalid(name, "IMPORT_FIELD_REQUIRED", "必填字段为空："+name, "required field is empty: "+name)
+		return "", rules.ErrFieldRequired.WithField(name).Withf("%s", name)
 	}
 	return v, nil
 }
@@ -334,7 +334,7 @@ func dateIn(row *ingest.Row, name string, need bool, from, to rules.Date) (rules
 	case d.Before(from):
 		return d, rules.ErrDateTooEarly.WithField(name).Withf("%s is before %s", d, from)
 	case d.After(to):
-		return d, rules.Invalid(name, "DATE_IN_FUTURE", name+" 不能晚于今天", name+" is in the future")
+		return d, rules.ErrDateInFuture.WithField(name).Withf("%s is after today, %s", d, to)
 	}
 	return d, nil
 }
@@ -343,7 +343,7 @@ func date(row *ingest.Row, name string, need bool) (rules.Date, error) {
 	s := row.Get(name)
 	if s == "" {
 		if need {
-			return rules.Date{}, rules.Invalid(name, "IMPORT_FIELD_REQUIRED", "必填字段为空："+name, "required field is empty: "+name)
+			return rules.Date{}, rules.ErrFieldRequired.WithField(name).Withf("%s", name)
 		}
 		return rules.Date{}, nil
 	}
@@ -371,7 +371,7 @@ func (p *rowParser) licence(row *ingest.Row) (rules.Licence, error) {
 	}
 	l.Classes = strings.ToUpper(strings.NewReplacer(",", "", " ", "", "/", "").Replace(row.Get("classes")))
 	if !licenceClass.MatchString(l.Classes) {
-		return l, rules.Invalid("classes", "LICENCE_CLASS", "准驾车型必须由 A1 A2 A3 B1 B2 C1–C6 D E F M N P 组成", "classes must be made of A1 A2 A3 B1 B2 C1–C6 D E F M N P, got "+strconv.Quote(row.Get("classes")))
+		return l, rules.ErrLicenceClass.Withf("got %q", row.Get("classes"))
 	}
 	if l.FirstIssuedOn, err = dateIn(row, "first_issued_on", true, earliestIssue, p.today); err != nil {
 		return l, err
@@ -419,7 +419,7 @@ func (p *rowParser) vehicle(row *ingest.Row) (rules.Vehicle, error) {
 	}
 	if s := strings.ToUpper(row.Get("vin")); s != "" {
 		if !vinPattern.MatchString(s) {
-			return v, rules.Invalid("vin", "VIN_FORMAT", "车辆识别代号为17位字母数字，不含 I、O、Q", "a VIN is 17 letters and digits without I, O or Q")
+			return v, rules.ErrVINFormat
 		}
 		v.VIN = s
 	}
@@ -449,7 +449,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	var err error
 	v.RecordNo = row.Get("record_no")
 	if !recordNoPattern.MatchString(v.RecordNo) {
-		return v, rules.Invalid("record_no", "RECORD_NO_FORMAT", "记录编号为1到32位字母、数字或连字符", "record_no must be 1 to 32 letters, digits or dashes")
+		return v, rules.ErrRecordNoFormat
 	}
 	if v.PlateType, err = rules.ParsePlateType(row.Get("plate_type")); err != nil {
 		return v, err
@@ -461,7 +461,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 		return v, rules.Invalid("occurred_at", "TIME_FORMAT", "时间必须是带时区的 RFC 3339 格式，或 YYYY-MM-DD HH:MM:SS（北京时间）", "occurred_at must be RFC 3339 with an offset, or YYYY-MM-DD HH:MM:SS in China time")
 	}
 	if v.OccurredAt.After(p.now) {
-		return v, rules.Invalid("occurred_at", "TIME_IN_FUTURE", "违法时间不能晚于现在", "occurred_at is in the future")
+		return v, rules.ErrTimeInFuture
 	}
 	v.OccurredAt = v.OccurredAt.In(rules.China)
 	if d := rules.DateOf(v.OccurredAt); d.Before(earliestRecord) {
@@ -476,7 +476,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 		return v, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误："+err.Error(), err.Error())
 	}
 	if v.Points, err = strconv.Atoi(row.Get("points")); err != nil || !rules.ValidPoints(v.Points) {
-		return v, rules.Invalid("points", "POINTS_VALUE", "记分只能是 0、1、3、6、9 或 12", "points must be 0, 1, 3, 6, 9 or 12, got "+strconv.Quote(row.Get("points")))
+		return v, rules.ErrPointsValue.Withf("got %q", row.Get("points"))
 	}
 	if err := p.codes.Check(v.Code, v.Points, v.Fine); err != nil {
 		return v, err
@@ -491,7 +491,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	v.DecisionNo = row.Get("decision_no")
 	if v.DecisionNo != "" {
 		if !decisionNoPattern.MatchString(v.DecisionNo) {
-			return v, rules.Invalid("decision_no", "DECISION_NO_FORMAT", "决定书编号为15或16位数字", "decision_no must be 15 or 16 digits")
+			return v, rules.ErrDecisionNoFormat
 		}
 		if v.ServedOn, err = dateIn(row, "served_on", true, earliestRecord, p.today); err != nil {
 			return v, err
@@ -501,7 +501,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 		}
 		v.Status = rules.StatusUnpaid
 	} else if row.Get("served_on") != "" {
-		return v, rules.Invalid("served_on", "SERVED_WITHOUT_DECISION", "有送达日期但没有决定书编号", "served_on is given without a decision_no")
+		return v, rules.ErrServedNoDecision
 	}
 	// A pending reconsideration or lawsuit (处罚法 §73) stops the late fee.
 	if from, err := date(row, "suspended_from", false); err != nil {
@@ -509,18 +509,18 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	} else if !from.IsZero() {
 		// Reconsideration or a lawsuit is against a decision already served.
 		if !v.ServedOn.IsZero() && from.Before(v.ServedOn) {
-			return v, rules.Invalid("suspended_from", "SUSPENSION_RANGE", "暂停开始日期早于送达日期", "suspended_from is before served_on")
+			return v, rules.ErrSuspensionBeforeService
 		}
 		to, err := date(row, "suspended_to", false)
 		if err != nil {
 			return v, err
 		}
 		if !to.IsZero() && to.Before(from) {
-			return v, rules.Invalid("suspended_to", "SUSPENSION_RANGE", "暂停结束日期早于开始日期", "suspended_to is before suspended_from")
+			return v, rules.ErrSuspensionRange
 		}
 		v.Suspensions = []rules.Suspension{{From: from, To: to}}
 	} else if row.Get("suspended_to") != "" {
-		return v, rules.Invalid("suspended_from", "IMPORT_FIELD_REQUIRED", "有暂停结束日期但没有开始日期", "suspended_to is given without suspended_from")
+		return v, rules.ErrSuspensionFromRequired
 	}
 	if s := row.Get("driver_id_number"); s != "" {
 		id, err := rules.ParseIDNumber(s, p.today)
