@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/examples"
 )
 
@@ -50,7 +51,7 @@ func (g *goldenCLI) run(stdin io.Reader, args ...string) (stdout, stderr string,
 	}
 	var out, errb bytes.Buffer
 	full := append([]string{"--store", g.store, "--now", goldenNow}, args...)
-	code = cli.Main(full, cli.IO{In: stdin, Out: &out, Err: &errb})
+	code = root.Main(full, cmdutil.IO{In: stdin, Out: &out, Err: &errb})
 	norm := func(s string) string { return strings.ReplaceAll(s, g.dir, "$TMPDIR") }
 	return norm(out.String()), norm(errb.String()), code
 }
