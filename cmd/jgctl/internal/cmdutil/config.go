@@ -174,7 +174,7 @@ func LoadConfig(cmd *cobra.Command) (*Config, error) {
 	}
 	c.GatewaySecret = v.GetString("gateway.secret")
 	if c.SandboxMode, err = gateway.ParseMode(v.GetString("gateway.sandbox_mode")); err != nil {
-		return nil, l.bad("gateway.sandbox_mode", "%q: %v", v.GetString("gateway.sandbox_mode"), err)
+		return nil, l.bad("gateway.sandbox_mode", "%q: want approve, decline or timeout", v.GetString("gateway.sandbox_mode"))
 	}
 	return c, nil
 }
