@@ -33,15 +33,7 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 
 func runCheck(_ context.Context, opts *CheckOptions) error {
 	f := opts.F
-	if err := embeddedOnly(f, "store check"); err != nil {
-		return err
-	}
-	c, err := f.Embedded(cmdutil.ReadOnly)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	r, err := c.Verify()
+	r, err := verify(f, "store check", cmdutil.ReadOnly)
 	if err != nil {
 		return err
 	}

@@ -45,17 +45,9 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 
 func runInit(_ context.Context, opts *InitOptions) error {
 	f := opts.F
-	if err := embeddedOnly(f, "store init"); err != nil {
-		return err
-	}
 	_, err := os.Stat(f.Config.Store)
 	created := errors.Is(err, fs.ErrNotExist)
-	c, err := f.Embedded(cmdutil.Create)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	r, err := c.Verify()
+	r, err := verify(f, "store init", cmdutil.Create)
 	if err != nil {
 		return err
 	}

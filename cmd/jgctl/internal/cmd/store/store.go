@@ -4,6 +4,7 @@ package store
 import (
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/pkg/rules"
+	pstore "github.com/jgctl/jgctl/pkg/store"
 	"github.com/spf13/cobra"
 )
 
@@ -14,10 +15,16 @@ func NewCmdStore(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// embeddedOnly refuses --endpoint for a command on the local store file.
-func embeddedOnly(f *cmdutil.Factory, cmd string) error {
+// verify opens the local store for mode (refusing --endpoint) and checks
+// it.
+func verify(f *cmdutil.Factory, cmd string, mode cmdutil.Mode) (*pstore.Report, error) {
 	if f.Config.Endpoint != "" {
-		return cmdutil.Usage(rules.ErrUsage, "--endpoint", "%s works on the embedded store only", cmd)
+		return nil, cmdutil.Usage(rules.ErrUsage, "--endpoint", "%s works on the embedded store only", cmd)
 	}
-	return nil
+	c, err := f.Embedded(mode)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Verify()
 }
