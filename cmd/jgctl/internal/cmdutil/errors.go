@@ -140,7 +140,11 @@ func PrintError(f *Factory, err error) {
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		if output == "json" {
-			WriteJSON(f.IO.Err, map[string]any{"error": map[string]string{"code": "ERROR", "message": err.Error()}})
+			obj := map[string]string{"code": "ERROR", "message": err.Error()}
+			if ExitCode(err) == ExitUsage { // cobra's own argument and flag errors
+				obj["code"], obj["kind"] = rules.ErrUsage.Code, rules.ErrUsage.Kind.String()
+			}
+			WriteJSON(f.IO.Err, map[string]any{"error": obj})
 			return
 		}
 		fmt.Fprintf(f.IO.Err, "%s: %v\n", T(lang, "错误", "Error"), err)
