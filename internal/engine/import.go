@@ -29,6 +29,8 @@ const (
 	defaultChunk  = 8192
 	maxChunk      = 100000
 	maxRejectList = 1000
+	// readGrace is how long an interrupted import waits for a read.
+	readGrace = time.Second
 )
 
 // Import streams an import file into the store: each row is validated,
@@ -106,7 +108,9 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	reached.Store(1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	parsed := make(chan struct{}) // closed when the parser stops reading
 	go func() {
+		defer close(parsed)
 		defer close(batches)
 		var b batch
 		for {
@@ -169,7 +173,14 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		select {
 		case b, more = <-batches:
 		case <-ctx.Done():
-			return res, interrupted() // the reader may be stuck in a read
+			// Let the parser stop reading data, which the caller may close
+			// (an HTTP body must not be read after its handler returns),
+			// unless it is stuck in a read, as on a terminal.
+			select {
+			case <-parsed:
+			case <-time.After(readGrace):
+			}
+			return res, interrupted()
 		}
 		if !more {
 			break

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,5 +144,45 @@ func TestImportInterrupted(t *testing.T) {
 				t.Errorf("message_zh %q", re.ZH)
 			}
 		})
+	}
+}
+
+// slowReader cancels during a read that takes a while, and notes a read
+// that ends after the import returned.
+type slowReader struct {
+	data     io.Reader
+	cancel   func()
+	returned atomic.Bool
+	late     atomic.Bool
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	n, err := s.data.Read(p[:min(len(p), 512)])
+	if err == io.EOF {
+		s.cancel()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if s.returned.Load() {
+		s.late.Store(true)
+	}
+	return n, err
+}
+
+// TestImportInterruptedReadsNoMore: an interrupted import returns only
+// after its last read, so that the caller may close the data (an HTTP
+// body must not be read after its handler returns).
+func TestImportInterruptedReadsNoMore(t *testing.T) {
+	c := openImport(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &slowReader{data: strings.NewReader(violationRows(30)), cancel: cancel}
+	_, err := c.Import(ctx, api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, r, nil)
+	r.returned.Store(true)
+	if !errors.Is(err, rules.ErrImportInterrupted) {
+		t.Fatalf("err = %v, want IMPORT_INTERRUPTED", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if r.late.Load() {
+		t.Error("the data was read after Import returned")
 	}
 }
