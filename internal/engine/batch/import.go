@@ -1,4 +1,4 @@
-package engine
+package batch
 
 import (
 	"context"
@@ -42,7 +42,7 @@ const (
 // When the file turns out damaged partway, or ctx is cancelled, Import
 // returns the result of the chunks committed so far, with StoppedAtLine
 // and CommittedThroughLine set, and an error that says the same.
-func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
 	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
@@ -90,8 +90,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 			onReject(rj)
 		}
 	}
-	now := e.env.Now()
-	p := &rowParser{today: rules.DateOf(now), now: now, codes: e.env.Codes}
+	now := s.Now()
+	p := &rowParser{today: rules.DateOf(now), now: now, codes: s.Codes}
 	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
@@ -191,7 +191,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 		var refused []store.Refused
 		var ins, upd int
-		err := e.env.Store.Update(func(tx *store.Tx) (err error) {
+		err := s.Store.Update(func(tx *store.Tx) (err error) {
 			// This may run more than once (group commit): assign, never add.
 			switch r.Kind {
 			case api.ImportLicences:
@@ -231,8 +231,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 		return res, err
 	}
-	return res, e.env.Store.Update(func(tx *store.Tx) error {
-		return e.env.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
+	return res, s.Store.Update(func(tx *store.Tx) error {
+		return s.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
 	})
 }
 
