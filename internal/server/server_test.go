@@ -45,7 +45,7 @@ func TestContract(t *testing.T) {
 		e := newEngine(t, now, gw)
 		srv := httptest.NewServer(server.New(e, server.Options{}))
 		t.Cleanup(srv.Close)
-		return clienttest.Env{As: func(a api.Actor) client.Client {
+		return clienttest.Env{As: func(a api.Actor) *client.Client {
 			req := api.TokenRequest{Role: a.Role, Name: a.Name}
 			if a.Role == api.RoleStaff {
 				req.Name = "contract-staff"

@@ -69,7 +69,7 @@ type TokenRequest struct {
 // Token is a bearer token and who it acts as. The token itself is shown
 // once, when issued; the store keeps only its hash.
 type Token struct {
-	Token     string    `json:"token,omitempty"`
+	Token     string    `json:"token"`
 	Actor     Actor     `json:"actor"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
@@ -100,9 +100,9 @@ const (
 
 // ImportRequest describes an import; the data comes as a stream beside it.
 type ImportRequest struct {
-	Kind      ImportKind   `json:"kind"`
-	Format    ImportFormat `json:"format,omitempty"`
-	ChunkSize int          `json:"chunk_size,omitempty"`
+	Kind      ImportKind   `json:"kind" path:"kind" doc:"What the file holds."`
+	Format    ImportFormat `json:"format,omitempty" query:"format" doc:"File format; absent: JSONL when the first non-space byte is '{', else CSV. The Content-Type header is not read."`
+	ChunkSize int          `json:"chunk_size,omitempty" query:"chunk_size" doc:"Rows per transaction (0 or absent: the default)."`
 }
 
 // Reject is an input row that was not imported, with the reason.
@@ -165,7 +165,7 @@ type BindResult struct {
 // ApproveRequest approves a pending binding request (by the owner).
 type ApproveRequest struct {
 	Mutation
-	RequestID string `json:"request_id"`
+	RequestID string `json:"request_id" path:"id" doc:"The binding request ID (request_id of the pending binding)."`
 }
 
 // BindLicenceRequest binds the caller's own licence.
@@ -176,24 +176,24 @@ type BindLicenceRequest struct {
 // RemoveBindingRequest removes one of the caller's bindings.
 type RemoveBindingRequest struct {
 	Mutation
-	BindingID string `json:"binding_id"`
+	BindingID string `json:"binding_id" path:"id" doc:"The binding ID."`
 }
 
 // ListBindingsRequest lists bindings: the caller's, or (staff) a person's.
 type ListBindingsRequest struct {
-	IDNumber string `json:"id_number,omitempty"`
+	IDNumber string `json:"id_number,omitempty" query:"id_number" doc:"Staff: the person whose bindings to list (required for staff, 400 ID_NUMBER_REQUIRED). A person always gets their own."`
 }
 
 // ListViolationsRequest filters violations. A person sees the records of
 // their bound vehicles and licence; staff filter freely, but always
 // through an index (plate, driver or status).
 type ListViolationsRequest struct {
-	Plate     string `json:"plate,omitempty"`
-	PlateType string `json:"plate_type,omitempty"`
-	Driver    string `json:"driver_id_number,omitempty"`
-	Status    string `json:"status,omitempty"`
-	After     string `json:"after,omitempty"`
-	Limit     int    `json:"limit,omitempty"`
+	Plate     string `json:"plate,omitempty" query:"plate" doc:"Plate (needs plate_type)."`
+	PlateType string `json:"plate_type,omitempty" query:"plate_type" doc:"Plate type code or name; required with plate (400 PLATE_TYPE_REQUIRED)."`
+	Driver    string `json:"driver_id_number,omitempty" query:"driver_id_number" doc:"Records whose decision was issued to this person."`
+	Status    string `json:"status,omitempty" query:"status" schema:"ViolationStatus" doc:"Only records in this state."`
+	After     string `json:"after,omitempty" query:"after" doc:"Page cursor: the next of the previous page."`
+	Limit     int    `json:"limit,omitempty" query:"limit" max:"1000" doc:"Page size, at most 1,000 (0 or absent: 1,000)."`
 }
 
 // ViolationView is a record as shown to a user: with the late fee and the
@@ -215,7 +215,7 @@ type ViolationPage struct {
 // HandleRequest starts the online handling of a camera record.
 type HandleRequest struct {
 	Mutation
-	RecordNo string `json:"record_no"`
+	RecordNo string `json:"record_no" path:"record_no" doc:"The record number."`
 }
 
 // HandleResult is the pending decision and its payment order.
@@ -247,9 +247,9 @@ type Receipt struct {
 
 // QuoteRequest asks for the amount due on a fine.
 type QuoteRequest struct {
-	Fine     rules.Money        `json:"fine"`
-	ServedOn rules.Date         `json:"served_on"`
-	On       rules.Date         `json:"on,omitzero"`
+	Fine     rules.Money        `json:"fine" required:"true" code:"FINE_FORMAT"`
+	ServedOn rules.Date         `json:"served_on" doc:"When the decision was served."`
+	On       rules.Date         `json:"on,omitzero" doc:"Payment date (default: today, China time)."`
 	Suspend  []rules.Suspension `json:"suspensions,omitempty"`
 }
 
@@ -277,3 +277,6 @@ type ReconcileResult struct {
 	Refunded bool           `json:"refunded,omitempty"`
 	Payment  *rules.Payment `json:"payment,omitempty"`
 }
+
+// Idempotency returns the mutation, for the transports to fill in its key.
+func (m *Mutation) Idempotency() *Mutation { return m }

@@ -19,6 +19,6 @@ func TestContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		return clienttest.Env{As: func(a api.Actor) client.Client { return c.As(a) }}
+		return clienttest.Env{As: func(a api.Actor) *client.Client { return c.As(a).Client }}
 	})
 }
