@@ -23,6 +23,8 @@ import (
 // all over one fresh store, with the suite's clock and gateway.
 type Env struct {
 	As func(api.Actor) *client.Client
+	// Token returns a client that presents a bearer token.
+	Token func(token string) *client.Client
 }
 
 // Factory builds a fresh Env for one test; now and gw must be used by the
@@ -126,6 +128,7 @@ func Run(t *testing.T, mk Factory) {
 		{"LateFeeAndPayForOthers", testLateFee},
 		{"GatewayDeclineAndTimeout", testGateway},
 		{"ConcurrentPayersPayOnce", testConcurrentPay},
+		{"Accounts", testAccounts},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, setup(t, mk)) })
 	}
@@ -428,4 +431,40 @@ func testConcurrentPay(t *testing.T, f *fixture) {
 	if _, n := f.gw.Charged(); n != 1 || f.gw.Orders() != 1 {
 		t.Fatalf("gateway holds %d charges of %d orders, want 1 of 1 (nobody charged and refunded)", n, f.gw.Orders())
 	}
+}
+
+func testAccounts(t *testing.T, f *fixture) {
+	who, err := f.staff.Accounts.Whoami(f.ctx)
+	if err != nil || who.Role != api.RoleStaff {
+		t.Fatalf("staff whoami = %+v, %v", who, err)
+	}
+	tok, err := f.staff.Accounts.CreateToken(f.ctx, api.TokenRequest{Role: api.RoleBank, Name: "icbc", TTL: "720h"})
+	if err != nil || tok.Token == "" || tok.Actor != (api.Actor{Role: api.RoleBank, Name: "icbc"}) {
+		t.Fatalf("create a bank token = %+v, %v", tok, err)
+	}
+	bank := f.env.Token(tok.Token)
+	if who, err := bank.Accounts.Whoami(f.ctx); err != nil || *who != tok.Actor {
+		t.Fatalf("bank whoami = %+v, %v", who, err)
+	}
+	_, err = bank.Accounts.CreateToken(f.ctx, api.TokenRequest{Role: api.RoleStaff, Name: "x"})
+	wantErr(t, err, rules.ErrStaffOnly)
+
+	z := f.as(Zhang)
+	f.must(z.Accounts.RegisterPerson(f.ctx, api.RegisterPersonRequest{IDNumber: Zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456", Password: "zhangsan2026"}))
+	_, err = z.Accounts.Login(f.ctx, api.LoginRequest{IDNumber: Zhang, Password: "not-my-password"})
+	wantErr(t, err, rules.ErrBadCredentials)
+	login, err := z.Accounts.Login(f.ctx, api.LoginRequest{IDNumber: Zhang, Password: "zhangsan2026"})
+	if err != nil || login.Token == "" || login.Actor != (api.Actor{Role: api.RolePerson, IDNumber: Zhang}) {
+		t.Fatalf("login = %+v, %v", login, err)
+	}
+	session := f.env.Token(login.Token)
+	if who, err := session.Accounts.Whoami(f.ctx); err != nil || *who != login.Actor {
+		t.Fatalf("whoami after login = %+v, %v", who, err)
+	}
+	if err := session.Accounts.Logout(f.ctx); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	_, err = session.Accounts.Whoami(f.ctx)
+	wantErr(t, err, rules.ErrUnauthenticated)
+	wantErr(t, session.Accounts.Logout(f.ctx), rules.ErrUnauthenticated)
 }

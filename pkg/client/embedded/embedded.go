@@ -90,6 +90,13 @@ func (c *Client) As(a api.Actor) *Client {
 	return newClient(&transport{e: c.t.e, st: c.t.st, actor: a})
 }
 
+// WithToken returns a client over the same store acting as the holder of
+// a bearer token, checked on every call as the server checks it (Logout
+// revokes it).
+func (c *Client) WithToken(token string) *Client {
+	return newClient(&transport{e: c.t.e, st: c.t.st, token: token})
+}
+
 // Verify checks the store file and that its indexes agree with its
 // records (a local maintenance operation: `jgctl store check`).
 func (c *Client) Verify() (*store.Report, error) { return c.t.st.Verify() }
@@ -100,6 +107,7 @@ type transport struct {
 	e     *engine.Engine
 	st    *store.Store
 	actor api.Actor
+	token string // if set, the actor is the token's
 }
 
 // Call implements client.Transport.
@@ -108,7 +116,11 @@ func (t *transport) Call(ctx context.Context, op api.Operation, req, resp any) e
 	if b == nil {
 		return fmt.Errorf("embedded: operation %s is served over HTTP only", op.Info().ID)
 	}
-	out, err := b.Run(ctx, t.e, t.actor, req)
+	a, ctx, err := t.caller(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := b.Run(ctx, t.e, a, req)
 	if err != nil {
 		return err
 	}
@@ -116,9 +128,22 @@ func (t *transport) Call(ctx context.Context, op api.Operation, req, resp any) e
 	return nil
 }
 
+// caller is who calls: the actor, or the holder of the token.
+func (t *transport) caller(ctx context.Context) (api.Actor, context.Context, error) {
+	if t.token == "" {
+		return t.actor, ctx, nil
+	}
+	a, err := t.e.Authenticate(ctx, t.token)
+	return a, ops.WithToken(ctx, t.token), err
+}
+
 // Import implements client.Transport.
 func (t *transport) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-	return t.e.Import(ctx, t.actor, r, data, onReject)
+	a, ctx, err := t.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.e.Import(ctx, a, r, data, onReject)
 }
 
 // Close closes the store (once, for all clients made by As).
