@@ -245,7 +245,7 @@ func (g *gen) structSchema(t reflect.Type, input bool) obj {
 			s = g.schema(f.Type, input)
 		}
 		if f.In == api.InPath {
-			f.Name = jsonName(t, f)
+			f.Name = f.JSON
 			f.Doc = "Ignored: the path names it."
 		}
 		if f.Doc != "" {
@@ -267,11 +267,6 @@ func (g *gen) structSchema(t reflect.Type, input bool) obj {
 		s["required"] = required
 	}
 	return s
-}
-
-func jsonName(t reflect.Type, f api.Field) string {
-	name, _, _ := strings.Cut(t.FieldByIndex(f.Index).Tag.Get("json"), ",")
-	return name
 }
 
 // schemaName names a type's component: its Go name, but for the types

@@ -43,7 +43,7 @@ func newCodec(op *api.OpInfo) *codec {
 		switch p := (param{name: f.Name, index: f.Index, kind: f.Type.Kind()}); f.In {
 		case api.InPath:
 			c.path = append(c.path, p)
-			c.fields[jsonName(op.Request, f)] = f // the body may name it too (ignored)
+			c.fields[f.JSON] = f // the body may name it too (ignored)
 		case api.InQuery:
 			c.query = append(c.query, p)
 		default:
@@ -57,12 +57,6 @@ func newCodec(op *api.OpInfo) *codec {
 		}
 	}
 	return c
-}
-
-// jsonName is the JSON name of a field that travels elsewhere.
-func jsonName(t reflect.Type, f api.Field) string {
-	name, _, _ := strings.Cut(t.FieldByIndex(f.Index).Tag.Get("json"), ",")
-	return name
 }
 
 // decode fills req (a *Req) from the request's path, query, body and

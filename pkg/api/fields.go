@@ -17,7 +17,8 @@ const (
 // describe it: the codec of the server and of the HTTP client, and the
 // OpenAPI generator, all read the tags through Fields.
 type Field struct {
-	Name  string // the JSON (and path or query) name
+	Name  string // the path or query name, else the JSON name
+	JSON  string // the JSON name
 	In    string // InPath, InQuery or InBody
 	Index []int  // for reflect.Value.FieldByIndex
 	Type  reflect.Type
@@ -54,7 +55,7 @@ func Fields(t reflect.Type) []Field {
 		if name == "" {
 			name = f.Name
 		}
-		fd := Field{Name: name, In: InBody, Index: []int{i}, Type: f.Type,
+		fd := Field{Name: name, JSON: name, In: InBody, Index: []int{i}, Type: f.Type,
 			Optional: strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero"),
 			Required: f.Tag.Get("required") == "true",
 			Doc:      f.Tag.Get("doc"), Schema: f.Tag.Get("schema"), Code: f.Tag.Get("code")}

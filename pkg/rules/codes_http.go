@@ -3,7 +3,7 @@ package rules
 // Refusals of the HTTP edge and of the request codec (both transports).
 var (
 	// ErrQueryValue: a query parameter (or a bounded request field) is out of range.
-	ErrQueryValue = newErr(KindInvalid, "QUERY_VALUE", "查询参数取值无效", "the value is out of range")
+	ErrQueryValue = newErr(KindInvalid, "QUERY_VALUE", "查询参数取值无效", "bad query parameter")
 	// ErrFieldRequired: a required body field is missing or null.
 	ErrFieldRequired = newErr(KindInvalid, "FIELD_REQUIRED", "缺少必填字段", "this field is required (not missing, not null)")
 	// ErrBadJSON: the body is not the JSON object the operation takes.
