@@ -31,8 +31,8 @@ var Roles = []Role{RolePerson, RoleUnit, RoleHospital, RoleBank, RoleStaff, Role
 // number) or a service account (by name).
 type Actor struct {
 	Role     Role   `json:"role"`
-	IDNumber string `json:"id_number,omitempty"`
-	Name     string `json:"name,omitempty"`
+	IDNumber string `json:"id_number,omitempty" doc:"ID number (身份证号码) of a person."`
+	Name     string `json:"name,omitempty" doc:"Name of a service account (staff, admin, unit, hospital, bank)."`
 }
 
 // Staff is the back-office actor of the embedded store.
@@ -54,29 +54,29 @@ func (a Actor) String() string {
 
 // LoginRequest signs a person in with their password.
 type LoginRequest struct {
-	IDNumber string `json:"id_number"`
-	Password string `json:"password"`
+	IDNumber string `json:"id_number" doc:"The person's ID number."`
+	Password string `json:"password" doc:"The password set at registration."`
 }
 
 // TokenRequest creates a service-account token (staff, admin, bank, …).
 type TokenRequest struct {
 	Role Role   `json:"role"`
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" doc:"The account's name; for role person, the ID number. Required for every other role."`
 	// TTL is how long the token lives, e.g. "720h" (default 90 days).
-	TTL string `json:"ttl,omitempty"`
+	TTL string `json:"ttl,omitempty" doc:"Lifetime as a Go duration, e.g. \"720h\" (default 2160h, 90 days)."`
 }
 
 // Token is a bearer token and who it acts as. The token itself is shown
 // once, when issued; the store keeps only its hash.
 type Token struct {
-	Token     string    `json:"token"`
+	Token     string    `json:"token" doc:"The bearer token (shown once, when issued)."`
 	Actor     Actor     `json:"actor"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Mutation carries the idempotency key every mutating request takes.
 type Mutation struct {
-	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" doc:"Idempotency key (the Idempotency-Key header wins over it)."`
 }
 
 // ImportKind names what an import file holds.
@@ -120,9 +120,9 @@ type ImportResult struct {
 	Rows       int        `json:"rows"`
 	Inserted   int        `json:"inserted"`
 	Updated    int        `json:"updated"`
-	Duplicates int        `json:"duplicates"`
+	Duplicates int        `json:"duplicates" doc:"Violation records skipped because their record number exists."`
 	Rejected   int        `json:"rejected"`
-	Rejects    []Reject   `json:"rejects"`
+	Rejects    []Reject   `json:"rejects" doc:"The first 1,000 rejects."`
 	// RejectsTruncated is set when more rejects happened than are listed.
 	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
 }
@@ -133,27 +133,27 @@ type RegisterPersonRequest struct {
 	Mutation
 	IDNumber  string `json:"id_number"`
 	Name      string `json:"name"`
-	Phone     string `json:"phone"`
-	FileNo    string `json:"licence_file_no,omitempty"`
-	Plate     string `json:"plate,omitempty"`
-	PlateType string `json:"plate_type,omitempty"`
+	Phone     string `json:"phone" doc:"Mainland mobile number."`
+	FileNo    string `json:"licence_file_no,omitempty" doc:"Proof of identity: the licence file number (档案编号). Give it or plate + plate_type."`
+	Plate     string `json:"plate,omitempty" doc:"Proof of identity: the plate of a vehicle the person owns."`
+	PlateType string `json:"plate_type,omitempty" doc:"Plate type: a GA 24.7 code (\"02\", or \"2\") or its name (\"小型汽车\", \"small car\")."`
 	// Password, if set, lets the person sign in to a remote endpoint.
-	Password string `json:"password,omitempty"`
+	Password string `json:"password,omitempty" doc:"If set, lets the person sign in (POST /v1/login): 8 to 128 characters with at least one letter and one digit."`
 }
 
 // RegisterUnitRequest registers an organisation.
 type RegisterUnitRequest struct {
 	Mutation
-	CreditCode    string `json:"credit_code"`
+	CreditCode    string `json:"credit_code" doc:"Unified social credit code (统一社会信用代码)."`
 	Name          string `json:"name"`
-	AgentIDNumber string `json:"agent_id_number"`
+	AgentIDNumber string `json:"agent_id_number" doc:"ID number of the registered person acting for the unit."`
 }
 
 // BindVehicleRequest binds a vehicle to the calling person.
 type BindVehicleRequest struct {
 	Mutation
 	Plate     string `json:"plate"`
-	PlateType string `json:"plate_type"`
+	PlateType string `json:"plate_type" doc:"Plate type: a GA 24.7 code or its name."`
 }
 
 // BindResult is a binding; when the owner must approve, it is pending and
@@ -209,7 +209,7 @@ type ViolationView struct {
 // page ("" at the end).
 type ViolationPage struct {
 	Items []ViolationView `json:"items"`
-	Next  string          `json:"next,omitempty"`
+	Next  string          `json:"next,omitempty" doc:"The cursor of the next page (pass it as after); absent at the end."`
 }
 
 // HandleRequest starts the online handling of a camera record.
@@ -233,8 +233,8 @@ type HandleResult struct {
 // caller's own records (by record number).
 type PayRequest struct {
 	Mutation
-	DecisionNo string `json:"decision_no,omitempty"`
-	RecordNo   string `json:"record_no,omitempty"`
+	DecisionNo string `json:"decision_no,omitempty" doc:"Pay a decision (anyone may). Give exactly one of decision_no and record_no."`
+	RecordNo   string `json:"record_no,omitempty" doc:"Pay one of the caller's own records."`
 }
 
 // Receipt is the proof of a payment.
@@ -242,7 +242,7 @@ type Receipt struct {
 	rules.Payment
 	// Replayed is true when the receipt was returned for a repeated
 	// idempotency key (nothing was charged again).
-	Replayed bool `json:"replayed,omitempty"`
+	Replayed bool `json:"replayed,omitempty" doc:"True when a repeated idempotency key returned the first receipt (nothing was charged again)."`
 }
 
 // QuoteRequest asks for the amount due on a fine.
@@ -262,7 +262,7 @@ type SweepResult struct {
 
 // ReconcileRequest asks what became of a gateway order.
 type ReconcileRequest struct {
-	OrderID string `json:"gateway_order_id"`
+	OrderID string `json:"gateway_order_id" doc:"A gateway order ID, ORD-<decision>-<hash> (400 ORDER_ID_FORMAT otherwise)."`
 }
 
 // ReconcileResult says what the gateway reported and what was done: Applied
