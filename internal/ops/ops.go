@@ -49,7 +49,7 @@ func bind[Req, Resp any](op *api.Op[Req, Resp], uc UseCase[Req, Resp]) *Binding 
 
 // The operations and their use cases. Import (a stream), the bank's signed
 // notifications, /metrics and /v1/openapi.json are served by the server
-// itself (Special).
+// itself.
 var table = []*Binding{
 	bind(api.Healthz, func(*engine.Engine, context.Context, api.Actor, api.NoBody) (*api.Health, error) {
 		return &api.Health{Status: "ok"}, nil
@@ -92,9 +92,6 @@ var table = []*Binding{
 		return e.Outbox(ctx, a, uint64(r.After), r.Limit)
 	}),
 }
-
-// Special lists the declared operations the server serves itself.
-var Special = []*api.OpInfo{api.Import.Info(), api.BankNotification.Info(), api.Metrics.Info(), api.OpenAPI.Info()}
 
 // Bindings returns the table.
 func Bindings() []*Binding { return table }

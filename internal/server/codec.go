@@ -22,10 +22,10 @@ type codec struct {
 	path, query []param
 	// body: the operation takes a JSON body (any method but GET and DELETE).
 	body bool
-	// fields are the body's fields by JSON name; required those that must be
-	// present and not null.
-	fields   map[string]api.Field
-	required []string
+	// fields are the body's fields by JSON name, names them in declaration
+	// order; required are those that must be present and not null.
+	fields          map[string]api.Field
+	names, required []string
 	// key is the index of Mutation.IdempotencyKey, nil if the request has none.
 	key []int
 }
@@ -48,6 +48,7 @@ func newCodec(op *api.OpInfo) *codec {
 			c.query = append(c.query, p)
 		default:
 			c.fields[f.Name] = f
+			c.names = append(c.names, f.Name)
 			if f.Required {
 				c.required = append(c.required, f.Name)
 			}
@@ -178,9 +179,10 @@ func (c *codec) fieldError(members map[string]json.RawMessage, err error) error 
 		return rules.ErrBadJSON.WithField(name).Withf("want %s, got a JSON %s", jsonKind(te.Type), te.Value)
 	}
 	// A value refused by its type (money, a date): find which.
-	for name, m := range members {
+	for _, name := range c.names {
+		m, ok := members[name]
 		f := c.fields[name]
-		if json.Unmarshal(m, reflect.New(f.Type).Interface()) == nil {
+		if !ok || json.Unmarshal(m, reflect.New(f.Type).Interface()) == nil {
 			continue
 		}
 		if code := formatError(f); code != nil {
@@ -196,11 +198,20 @@ var (
 	dateType  = reflect.TypeFor[rules.Date]()
 )
 
-// formatError is the error of a malformed value of f: its code tag, or
-// the code of its type (within arrays and objects too); nil if none.
+// formats are the errors a code tag may name.
+var formats = map[string]*rules.Error{}
+
+func init() {
+	for _, e := range []*rules.Error{rules.ErrFineFormat, rules.ErrMoneyFormat, rules.ErrDateFormat} {
+		formats[e.Code] = e
+	}
+}
+
+// formatError is the error of a malformed value of f: the one its code tag
+// names, or the one of its type (within arrays and objects too); nil if none.
 func formatError(f api.Field) *rules.Error {
-	if f.Code == rules.ErrFineFormat.Code {
-		return rules.ErrFineFormat
+	if e := formats[f.Code]; e != nil {
+		return e
 	}
 	t := f.Type
 	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
