@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -145,7 +146,7 @@ func (c *codec) unmarshal(raw []byte, req any) error {
 	}
 	for name := range members {
 		if _, ok := c.fields[name]; !ok {
-			return rules.ErrBadJSON.WithField(name).Withf("unknown field %q", name)
+			return rules.ErrBadJSON.WithField(cmp.Or(name, "body")).Withf("unknown field %q", name)
 		}
 	}
 	for _, name := range c.required {
