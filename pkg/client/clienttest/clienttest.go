@@ -129,6 +129,7 @@ func Run(t *testing.T, mk Factory) {
 		{"GatewayDeclineAndTimeout", testGateway},
 		{"ConcurrentPayersPayOnce", testConcurrentPay},
 		{"Accounts", testAccounts},
+		{"Paging", testPaging},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, setup(t, mk)) })
 	}
@@ -467,4 +468,49 @@ func testAccounts(t *testing.T, f *fixture) {
 	_, err = session.Accounts.Whoami(f.ctx)
 	wantErr(t, err, rules.ErrUnauthenticated)
 	wantErr(t, session.Accounts.Logout(f.ctx), rules.ErrUnauthenticated)
+}
+
+func testPaging(t *testing.T, f *fixture) {
+	f.registerZhang()
+	f.must(f.as(Li).Accounts.RegisterPerson(f.ctx, api.RegisterPersonRequest{IDNumber: Li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"}))
+	whole, err := f.staff.Violations.List(f.ctx, api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	for v, err := range f.staff.Violations.All(f.ctx, api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02", Limit: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, v.RecordNo)
+	}
+	if len(paged) != len(whole.Items) || len(paged) < 2 {
+		t.Fatalf("pages of 1 gave %v, one page %d records", paged, len(whole.Items))
+	}
+	for i, v := range whole.Items {
+		if paged[i] != v.RecordNo {
+			t.Fatalf("pages of 1 gave %v, want the order of one page", paged)
+		}
+	}
+	_, err = f.staff.Violations.List(f.ctx, api.ListViolationsRequest{Limit: api.MaxPageSize + 1})
+	wantErr(t, err, rules.ErrQueryValue)
+
+	all, err := f.staff.Outbox.List(f.ctx, api.OutboxRequest{})
+	if err != nil || len(all) < 2 {
+		t.Fatalf("outbox = %v, %v; want the registrations' messages", all, err)
+	}
+	var seqs []uint64
+	for n, err := range f.staff.Outbox.All(f.ctx, api.OutboxRequest{Limit: 1}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, n.Seq)
+	}
+	if len(seqs) != len(all) || seqs[0] != all[0].Seq || seqs[len(seqs)-1] != all[len(all)-1].Seq {
+		t.Fatalf("outbox pages of 1 gave %v, want the %d messages of one page", seqs, len(all))
+	}
+	rest, err := f.staff.Outbox.List(f.ctx, api.OutboxRequest{After: int64(all[0].Seq)})
+	if err != nil || len(rest) != len(all)-1 {
+		t.Fatalf("outbox after %d = %d messages, %v", all[0].Seq, len(rest), err)
+	}
 }
