@@ -145,7 +145,7 @@ func (g *gen) operation(i *api.OpInfo) obj {
 		name := g.named(i.Request, true)
 		required := false
 		for _, f := range api.Fields(i.Request) {
-			required = required || f.Required
+			required = required || ((f.Required || !f.Optional) && f.In == api.InBody)
 		}
 		op["requestBody"] = obj{"required": required, "content": obj{"application/json": obj{"schema": ref(name)}}}
 	}
