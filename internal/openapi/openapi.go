@@ -145,7 +145,7 @@ func (g *gen) operation(i *api.OpInfo) obj {
 		name := g.named(i.Request, true)
 		required := false
 		for _, f := range api.Fields(i.Request) {
-			required = required || ((f.Required || !f.Optional) && f.In == api.InBody)
+			required = required || isRequired(f)
 		}
 		op["requestBody"] = obj{"required": required, "content": obj{"application/json": obj{"schema": ref(name)}}}
 	}
@@ -255,7 +255,7 @@ func (g *gen) structSchema(t reflect.Type, input bool) obj {
 			s["description"] = f.Doc
 		}
 		props[f.Name] = s
-		if (f.Required || !f.Optional) && f.In == api.InBody {
+		if isRequired(f) {
 			required = append(required, f.Name)
 		}
 	}
@@ -268,6 +268,10 @@ func (g *gen) structSchema(t reflect.Type, input bool) obj {
 	}
 	return s
 }
+
+// isRequired says whether a property is required: a body field that is
+// never omitted, or one tagged required.
+func isRequired(f api.Field) bool { return (f.Required || !f.Optional) && f.In == api.InBody }
 
 // schemaName names a type's component: its Go name, but for the types
 // the API names otherwise.
