@@ -186,7 +186,7 @@ func TestImportHardeningRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := openImport(t)
-			res, err := c.Import(context.Background(), api.ImportRequest{Kind: tt.kind, Encoding: tt.encoding}, strings.NewReader(tt.data), nil)
+			res, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: tt.kind, Encoding: tt.encoding}, strings.NewReader(tt.data), nil)
 			if err != nil {
 				t.Fatalf("Import: %v", err)
 			}
@@ -212,10 +212,10 @@ func TestImportHardeningRejects(t *testing.T) {
 func TestImportGBKText(t *testing.T) {
 	c := openImport(t)
 	data := gbk(t, violationHeader+"R1,鲁A12345,02,2026-11-01 08:00,济南经十路,1625,200,6,camera,,,,\n")
-	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, Encoding: "gbk"}, strings.NewReader(data), nil); err != nil {
+	if _, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, Encoding: "gbk"}, strings.NewReader(data), nil); err != nil {
 		t.Fatal(err)
 	}
-	page, err := c.ListViolations(context.Background(), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	page, err := c.Violations.List(context.Background(), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list = %+v, %v", page, err)
 	}
@@ -248,7 +248,7 @@ func TestImportRefusedFiles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := openImport(t)
 			tt.req.Kind = api.ImportViolations
-			res, err := c.Import(context.Background(), tt.req, strings.NewReader(tt.data), nil)
+			res, err := c.Imports.Import(context.Background(), tt.req, strings.NewReader(tt.data), nil)
 			var re *rules.Error
 			if !errors.As(err, &re) {
 				t.Fatalf("err = %v (result %+v), want a *rules.Error", err, res)

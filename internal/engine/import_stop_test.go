@@ -43,7 +43,7 @@ func TestImportStopsPartway(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := openImport(t)
-			res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, strings.NewReader(tt.data), nil)
+			res, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, strings.NewReader(tt.data), nil)
 			var re *rules.Error
 			if !errors.As(err, &re) || re.Code != tt.code || re.Field != "file" || re.Kind != rules.KindInvalid {
 				t.Fatalf("err = %#v, want %s on field file", err, tt.code)
@@ -65,7 +65,7 @@ func TestImportStopsPartway(t *testing.T) {
 // TestImportCompleteHasNoStop: a whole import does not say it stopped.
 func TestImportCompleteHasNoStop(t *testing.T) {
 	c := openImport(t)
-	res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, strings.NewReader(violationRows(25)), nil)
+	res, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, strings.NewReader(violationRows(25)), nil)
 	if err != nil || res.Inserted != 25 || res.StoppedAtLine != 0 || res.CommittedThroughLine != 0 {
 		t.Fatalf("result %+v, %v", res, err)
 	}
@@ -112,7 +112,7 @@ func TestImportInterrupted(t *testing.T) {
 			var err error
 			go func() {
 				defer close(done)
-				res, err = c.Import(ctx, api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, data, nil)
+				res, err = c.Imports.Import(ctx, api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, data, nil)
 			}()
 			select {
 			case <-done:
@@ -176,7 +176,7 @@ func TestImportInterruptedReadsNoMore(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := &slowReader{data: strings.NewReader(violationRows(30)), cancel: cancel}
-	_, err := c.Import(ctx, api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, r, nil)
+	_, err := c.Imports.Import(ctx, api.ImportRequest{Kind: api.ImportViolations, ChunkSize: 10}, r, nil)
 	r.returned.Store(true)
 	if !errors.Is(err, rules.ErrImportInterrupted) {
 		t.Fatalf("err = %v, want IMPORT_INTERRUPTED", err)

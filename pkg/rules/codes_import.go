@@ -11,7 +11,7 @@ var (
 	ErrImportBadFile        = newInvalid("file", "IMPORT_BAD_FILE", "文件无法读取", "the file cannot be read")
 	ErrImportBadLine        = newInvalid("", "IMPORT_BAD_LINE", "无法解析该行", "the line cannot be read")
 	ErrImportBadValue       = newInvalid("", "IMPORT_BAD_VALUE", "字段值无效", "the value is not valid")
-	ErrFieldRequired        = newInvalid("", "IMPORT_FIELD_REQUIRED", "必填字段为空", "required field is empty")
+	ErrImportFieldRequired  = newInvalid("", "IMPORT_FIELD_REQUIRED", "必填字段为空", "required field is empty")
 	ErrTextNotUTF8          = newInvalid("", "TEXT_ENCODING", "不是 UTF-8 文本；文件可能是 GBK 编码，请用 --encoding gbk 导入", "not UTF-8 text; the file may be GBK: import it with --encoding gbk")
 	ErrFieldTooLong         = newInvalid("", "IMPORT_FIELD_TOO_LONG", "字段值过长", "the value is too long")
 	ErrRowTooLong           = newInvalid("", "IMPORT_ROW_TOO_LONG", "行过长", "the row is too long")

@@ -324,7 +324,7 @@ func field(err error, name string) error {
 func required(row *ingest.Row, name string) (string, error) {
 	v := row.Get(name)
 	if v == "" {
-		return "", rules.ErrFieldRequired.WithField(name).Withf("%s", name)
+		return "", rules.ErrImportFieldRequired.WithField(name).Withf("%s", name)
 	}
 	return v, nil
 }
@@ -354,7 +354,7 @@ func date(row *ingest.Row, name string, need bool) (rules.Date, error) {
 	s := row.Get(name)
 	if s == "" {
 		if need {
-			return rules.Date{}, rules.ErrFieldRequired.WithField(name).Withf("%s", name)
+			return rules.Date{}, rules.ErrImportFieldRequired.WithField(name).Withf("%s", name)
 		}
 		return rules.Date{}, nil
 	}

@@ -19,6 +19,9 @@ func TestContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		return clienttest.Env{As: func(a api.Actor) client.Client { return c.As(a) }}
+		return clienttest.Env{
+			As:    func(a api.Actor) *client.Client { return c.As(a).Client },
+			Token: func(tok string) *client.Client { return c.WithToken(tok).Client },
+		}
 	})
 }

@@ -8,12 +8,15 @@ import (
 	"os"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/app"
+	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/refdata"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
 	"github.com/jgctl/jgctl/pkg/client/embedded"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // IO is where a run reads and writes.
@@ -33,7 +36,9 @@ type Factory struct {
 	Config *Config
 	// JSONLines prints each JSON document on one line (demo -o json).
 	JSONLines bool
-	client    client.Client
+	client    *client.Client
+	// local is the embedded client, when the run opened one (store check).
+	local *embedded.Client
 }
 
 // Mode says what a command does to the embedded store.
@@ -51,7 +56,7 @@ const (
 
 // Client returns the client of the run: the HTTP one of --endpoint, else
 // the embedded store opened for mode, acting as --as.
-func (f *Factory) Client(mode Mode) (client.Client, error) {
+func (f *Factory) Client(mode Mode) (*client.Client, error) {
 	if f.client != nil {
 		return f.client, nil
 	}
@@ -67,8 +72,20 @@ func (f *Factory) Client(mode Mode) (client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.client = c
-	return c, nil
+	f.client, f.local = c.Client, c
+	return c.Client, nil
+}
+
+// Local returns the embedded client of the run, opening it for mode (nil
+// with --endpoint).
+func (f *Factory) Local(mode Mode) (*embedded.Client, error) {
+	if f.Config.Endpoint != "" {
+		return nil, nil
+	}
+	if _, err := f.Client(mode); err != nil {
+		return nil, err
+	}
+	return f.local, nil
 }
 
 // Embedded opens the configured store for mode, acting as --as.
@@ -83,6 +100,15 @@ func (f *Factory) Embedded(mode Mode, extra ...embedded.Option) (*embedded.Clien
 // clock, reference data and gateway: the one place a mode becomes store
 // options.
 func (f *Factory) OpenStore(path string, mode Mode, extra ...embedded.Option) (*embedded.Client, error) {
+	opts, err := f.modeOptions(mode)
+	if err != nil {
+		return nil, err
+	}
+	return embedded.Open(path, append(opts, extra...)...)
+}
+
+// modeOptions is the configuration and the mode as embedded options.
+func (f *Factory) modeOptions(mode Mode) ([]embedded.Option, error) {
 	opts, err := f.embeddedOptions()
 	if err != nil {
 		return nil, err
@@ -94,7 +120,21 @@ func (f *Factory) OpenStore(path string, mode Mode, extra ...embedded.Option) (*
 		// MERGE(store-create): when pkg/client/embedded has the option, uncomment:
 		// opts = append(opts, embedded.CreateIfMissing())
 	}
-	return embedded.Open(path, append(opts, extra...)...)
+	return opts, nil
+}
+
+// Engine opens the configured store for mode and the engine over it, for
+// `jgctl serve` to put the HTTP API over; closing the store is the caller's.
+func (f *Factory) Engine(mode Mode, extra ...embedded.Option) (*engine.Engine, *store.Store, error) {
+	opts, err := f.modeOptions(mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	var o app.Options
+	for _, opt := range append(opts, extra...) {
+		opt(&o)
+	}
+	return app.Open(f.Config.Store, o.Config)
 }
 
 // embeddedOptions turns the configuration into embedded-transport options.
@@ -129,7 +169,7 @@ func (f *Factory) embeddedOptions() ([]embedded.Option, error) {
 
 // Remote returns the HTTP client of --endpoint, with the token from
 // --token / JGCTL_TOKEN or else the one `jgctl login` saved.
-func (f *Factory) Remote() (*client.HTTP, error) {
+func (f *Factory) Remote() (*client.Client, error) {
 	c := f.Config
 	tok := c.Token
 	if tok == "" {
@@ -151,7 +191,7 @@ func (f *Factory) Remote() (*client.HTTP, error) {
 
 // NeedEndpoint returns the HTTP client for a command that works only
 // against a server.
-func (f *Factory) NeedEndpoint(cmd string) (*client.HTTP, error) {
+func (f *Factory) NeedEndpoint(cmd string) (*client.Client, error) {
 	if f.Config.Endpoint == "" {
 		return nil, Usage(rules.ErrUsage, "--endpoint", "%s needs --endpoint (or JGCTL_ENDPOINT)", cmd)
 	}

@@ -40,7 +40,7 @@ func runApprove(ctx context.Context, opts *ApproveOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := c.ApproveBinding(ctx, opts.Request)
+	b, err := c.Bindings.Approve(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func runLicence(ctx context.Context, opts *LicenceOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := c.BindLicence(ctx, opts.Request)
+	b, err := c.Bindings.BindLicence(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

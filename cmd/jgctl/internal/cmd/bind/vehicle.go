@@ -45,7 +45,7 @@ func runVehicle(ctx context.Context, opts *VehicleOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := c.BindVehicle(ctx, opts.Request)
+	b, err := c.Bindings.BindVehicle(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	bs, err := c.ListBindings(ctx, opts.Request)
+	bs, err := c.Bindings.List(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func runRemove(ctx context.Context, opts *RemoveOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := c.RemoveBinding(ctx, opts.Request); err != nil {
+	if err := c.Bindings.Remove(ctx, opts.Request); err != nil {
 		return err
 	}
 	f.Say("已解除绑定 %s。", "Binding %s removed.", opts.Request.BindingID)

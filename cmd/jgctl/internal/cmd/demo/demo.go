@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	step(1, "工作人员导入样例数据（examples/）", "Staff import the sample data (examples/)")
-	if err := examples.Load(ctx, staff, func(file string, res *api.ImportResult) {
+	if err := examples.Load(ctx, staff.Imports, func(file string, res *api.ImportResult) {
 		f.Say("  %-18s %d 行，新增 %d，拒绝 %d", "  %-18s %d rows, %d inserted, %d rejected", file, res.Rows, res.Inserted, res.Rejected)
 	}); err != nil {
 		return err
@@ -78,7 +78,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 
 	zhang := staff.As(api.Actor{Role: api.RolePerson, IDNumber: demoZhang})
 	step(2, "张三用身份证号码和驾驶证档案编号注册", "Zhang San registers with his ID number and licence file number")
-	p, err := zhang.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: demoZhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"})
+	p, err := zhang.Accounts.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: demoZhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"})
 	if err != nil {
 		return err
 	}
@@ -87,11 +87,11 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	step(3, "张三绑定本人车辆鲁A12345和驾驶证", "Zhang San binds his car 鲁A12345 and his licence")
-	b, err := zhang.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"})
+	b, err := zhang.Bindings.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"})
 	if err != nil {
 		return err
 	}
-	lb, err := zhang.BindLicence(ctx, api.BindLicenceRequest{})
+	lb, err := zhang.Bindings.BindLicence(ctx, api.BindLicenceRequest{})
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	step(4, "张三查询违法记录（应缴金额含截至今天的滞纳金）", "Zhang San lists his violations (amount due includes the late fee as of today)")
-	page, err := zhang.ListViolations(ctx, api.ListViolationsRequest{})
+	page, err := zhang.Violations.List(ctx, api.ListViolationsRequest{})
 	if err != nil {
 		return err
 	}
@@ -110,32 +110,32 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 
 	const rec = "3701002026100100001"
 	step(5, "张三网上处理电子监控记录 "+rec, "Zhang San handles camera record "+rec+" online")
-	h, err := zhang.HandleViolation(ctx, api.HandleRequest{RecordNo: rec})
+	h, err := zhang.Violations.Handle(ctx, api.HandleRequest{RecordNo: rec})
 	if err != nil {
 		return err
 	}
 	f.Say("  决定书编号 %s，应缴 %s 元，记 %d 分（缴款后生效）", "  decision %s, amount due %s yuan, %d points (counted once paid)", h.DecisionNo, h.AmountDue, h.Points)
 
 	step(6, "张三缴款", "Zhang San pays")
-	r, err := zhang.Pay(ctx, api.PayRequest{RecordNo: rec, Mutation: api.Mutation{IdempotencyKey: "demo-pay-1"}})
+	r, err := zhang.Payments.Pay(ctx, api.PayRequest{RecordNo: rec, Mutation: api.Mutation{IdempotencyKey: "demo-pay-1"}})
 	if err != nil {
 		return err
 	}
 	if err := f.Print(cmdutil.ReceiptListing(r)); err != nil {
 		return err
 	}
-	again, err := zhang.Pay(ctx, api.PayRequest{RecordNo: rec, Mutation: api.Mutation{IdempotencyKey: "demo-pay-1"}})
+	again, err := zhang.Payments.Pay(ctx, api.PayRequest{RecordNo: rec, Mutation: api.Mutation{IdempotencyKey: "demo-pay-1"}})
 	if err != nil {
 		return err
 	}
 	f.Say("  用同一幂等键重试：返回同一收据 %s，未重复扣款", "  retried with the same idempotency key: same receipt %s, nothing charged again", again.ID)
 
 	step(7, "再处理一条3分记录：本周期记分将达12分，须到窗口办理", "Handling a 3-point record would reach 12 points this cycle: refused")
-	_, err = zhang.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
+	_, err = zhang.Bindings.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
 	if err != nil {
 		return err
 	}
-	_, err = zhang.HandleViolation(ctx, api.HandleRequest{RecordNo: "3701002026111800006"})
+	_, err = zhang.Violations.Handle(ctx, api.HandleRequest{RecordNo: "3701002026111800006"})
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		return err
@@ -144,10 +144,10 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 
 	step(8, "李四代张三按决定书编号缴纳现场处罚", "Li Si pays Zhang San's on-site decision by its number")
 	li := staff.As(api.Actor{Role: api.RolePerson, IDNumber: demoLi})
-	if _, err := li.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: demoLi, Name: "李四", Phone: "13900139000", Plate: "鲁B8G666", PlateType: "02"}); err != nil {
+	if _, err := li.Accounts.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: demoLi, Name: "李四", Phone: "13900139000", Plate: "鲁B8G666", PlateType: "02"}); err != nil {
 		return err
 	}
-	r2, err := li.Pay(ctx, api.PayRequest{DecisionNo: "3701001234567890", Mutation: api.Mutation{IdempotencyKey: "demo-pay-2"}})
+	r2, err := li.Payments.Pay(ctx, api.PayRequest{DecisionNo: "3701001234567890", Mutation: api.Mutation{IdempotencyKey: "demo-pay-2"}})
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	step(9, "张三的违法记录现在", "Zhang San's violations now")
-	page, err = zhang.ListViolations(ctx, api.ListViolationsRequest{})
+	page, err = zhang.Violations.List(ctx, api.ListViolationsRequest{})
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 
 	step(10, "短信发件箱", "The SMS outbox")
-	ms, err := staff.Outbox(ctx, 0, 100)
+	ms, err := staff.Outbox.List(ctx, api.OutboxRequest{Limit: 100})
 	if err != nil {
 		return err
 	}

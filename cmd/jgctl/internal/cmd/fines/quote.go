@@ -78,7 +78,7 @@ func runQuote(ctx context.Context, opts *QuoteOptions) error {
 	if err != nil {
 		return err
 	}
-	q, err := c.QuoteFine(ctx, r)
+	q, err := c.Fines.Quote(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type ImportOptions struct {
 	// File is the path to read, "-" for standard input.
 	File      string
 	Format    string
+	Encoding  string
 	ChunkSize int
 }
 
@@ -60,7 +61,9 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Co
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "", "csv or jsonl (default: detect from the first byte)")
-	cmd.Flags().IntVar(&opts.ChunkSize, "chunk-size", 0, "rows per transaction (default 8192)")
+	cmd.Flags().IntVar(&opts.ChunkSize, "chunk-size", 0, "rows per transaction (default 8192, at most 100000)")
+	cmd.Flags().StringVar(&opts.Encoding, "encoding", "", "text encoding of the file: utf-8 (default) or gbk (read as GB18030)")
+	cmd.RegisterFlagCompletionFunc("encoding", cmdutil.FixedCompletion("utf-8", "gbk"))
 	return cmd
 }
 
@@ -80,7 +83,7 @@ func runImport(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	lang := f.Config.Lang
-	res, err := c.Import(ctx, api.ImportRequest{Kind: opts.Kind, Format: api.ImportFormat(opts.Format), ChunkSize: opts.ChunkSize}, in, func(r api.Reject) {
+	res, err := c.Imports.Import(ctx, api.ImportRequest{Kind: opts.Kind, Format: api.ImportFormat(opts.Format), Encoding: opts.Encoding, ChunkSize: opts.ChunkSize}, in, func(r api.Reject) {
 		field := ""
 		if r.Field != "" {
 			field = r.Field + ": "

@@ -68,3 +68,25 @@ func TestRunImportInterrupted(t *testing.T) {
 		t.Errorf("summary %+v, want 2 inserted", res)
 	}
 }
+
+// TestRunImportEncoding: --encoding gbk reads a GBK file; without it, the
+// row is refused as not UTF-8, naming the field.
+func TestRunImportEncoding(t *testing.T) {
+	// 张三 in GBK.
+	gbk := "id_number,name,file_no,classes,first_issued_on,valid_until,status\n370102199003071238,\xd5\xc5\xc8\xfd,370100123456,C1,2015-06-01,2031-06-01,normal\n"
+	for _, c := range []struct {
+		encoding string
+		rejected int
+	}{{"", 1}, {"gbk", 0}} {
+		r := cmdtest.New(t, "json")
+		r.F.IO.In = strings.NewReader(gbk)
+		err := runImport(context.Background(), &ImportOptions{F: r.F, Kind: api.ImportLicences, File: "-", Encoding: c.encoding})
+		var res api.ImportResult
+		if jerr := json.Unmarshal(r.Out.Bytes(), &res); jerr != nil {
+			t.Fatalf("encoding %q: %v (%s, %v)", c.encoding, jerr, r.Out, err)
+		}
+		if res.Rejected != c.rejected || (c.rejected > 0 && res.Rejects[0].Code != "TEXT_ENCODING") {
+			t.Errorf("encoding %q: %+v", c.encoding, res)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func runLogin(ctx context.Context, opts *LoginOptions) error {
 	if r.Password, err = cmdutil.ReadPassword(f.IO.In); err != nil {
 		return err
 	}
-	tok, err := h.Login(ctx, r)
+	tok, err := h.Accounts.Login(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func runLogout(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Logout(ctx); err != nil && !errors.Is(err, rules.ErrUnauthenticated) {
+	if err := h.Accounts.Logout(ctx); err != nil && !errors.Is(err, rules.ErrUnauthenticated) {
 		return err
 	}
 	if err := cmdutil.SaveToken(f.Config.Endpoint, ""); err != nil && !errors.Is(err, fs.ErrNotExist) {

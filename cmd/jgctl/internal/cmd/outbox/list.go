@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
+	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/spf13/cobra"
 )
 
@@ -44,7 +45,7 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	ms, err := c.Outbox(ctx, opts.After, opts.Limit)
+	ms, err := c.Outbox.List(ctx, api.OutboxRequest{After: int64(opts.After), Limit: opts.Limit})
 	if err != nil {
 		return err
 	}

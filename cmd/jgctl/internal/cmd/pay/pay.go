@@ -53,7 +53,7 @@ func runPay(ctx context.Context, opts *PayOptions) error {
 	if r.IdempotencyKey == "" {
 		r.IdempotencyKey = client.NewIdempotencyKey()
 	}
-	rec, err := c.Pay(ctx, r)
+	rec, err := c.Payments.Pay(ctx, r)
 	if err != nil {
 		return err
 	}

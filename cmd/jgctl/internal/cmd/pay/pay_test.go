@@ -23,7 +23,7 @@ func handled(t *testing.T, output string) *cmdtest.Run {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.As(api.Actor{Role: api.RolePerson, IDNumber: cmdtest.Zhang}).HandleViolation(context.Background(), api.HandleRequest{RecordNo: record}); err != nil {
+	if _, err := c.As(api.Actor{Role: api.RolePerson, IDNumber: cmdtest.Zhang}).Violations.Handle(context.Background(), api.HandleRequest{RecordNo: record}); err != nil {
 		t.Fatal(err)
 	}
 	r.F.Config.As = cmdtest.Zhang

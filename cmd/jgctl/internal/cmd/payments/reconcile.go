@@ -38,7 +38,7 @@ func runReconcile(ctx context.Context, opts *ReconcileOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.Reconcile(ctx, opts.Request)
+	res, err := c.Payments.Reconcile(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func runRegister(ctx context.Context, opts *PersonOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := c.RegisterPerson(ctx, r)
+	p, err := c.Accounts.RegisterPerson(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runUnit(ctx context.Context, opts *UnitOptions) error {
 	if err != nil {
 		return err
 	}
-	u, err := c.RegisterUnit(ctx, opts.Request)
+	u, err := c.Accounts.RegisterUnit(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -90,15 +90,15 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := f.Embedded(cmdutil.Create, embedded.FastCommits())
+	e, st, err := f.Engine(cmdutil.Create, embedded.FastCommits())
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer st.Close()
 	log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
 	server.TuneGC()
 	srv := &http.Server{
-		Handler: server.Serving(c.Engine(), server.Options{Log: log, Metrics: server.NewMetrics(),
+		Handler: server.Serving(e, server.Options{Log: log, Metrics: server.NewMetrics(),
 			NotifySecret: []byte(f.Config.GatewaySecret)}),
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -98,7 +98,7 @@ func runSmoke(ctx context.Context, opts *SmokeOptions) error {
 			if !authed {
 				return errSkip
 			}
-			_, err := h.Whoami(ctx)
+			_, err := h.Accounts.Whoami(ctx)
 			return err
 		}},
 		{"fines_quote", func(ctx context.Context) error {
@@ -106,7 +106,7 @@ func runSmoke(ctx context.Context, opts *SmokeOptions) error {
 				return errSkip
 			}
 			// domain-rules §1 example 1b: 200 yuan served 2024-03-04, paid 2024-03-29 → 60.00 late fee.
-			q, err := h.QuoteFine(ctx, api.QuoteRequest{Fine: rules.Yuan(200), ServedOn: rules.NewDate(2024, 3, 4), On: rules.NewDate(2024, 3, 29)})
+			q, err := h.Fines.Quote(ctx, api.QuoteRequest{Fine: rules.Yuan(200), ServedOn: rules.NewDate(2024, 3, 4), On: rules.NewDate(2024, 3, 29)})
 			if err == nil && q.LateFee.String() != "60.00" {
 				err = fmt.Errorf("late fee %s, want 60.00", q.LateFee)
 			}
@@ -116,11 +116,11 @@ func runSmoke(ctx context.Context, opts *SmokeOptions) error {
 			if !authed {
 				return errSkip
 			}
-			a, err := h.Whoami(ctx)
+			a, err := h.Accounts.Whoami(ctx)
 			if err != nil || !a.IsStaff() {
 				return errSkip
 			}
-			_, err = h.ListViolations(ctx, api.ListViolationsRequest{Plate: "鲁A00000", PlateType: "02", Limit: 1})
+			_, err = h.Violations.List(ctx, api.ListViolationsRequest{Plate: "鲁A00000", PlateType: "02", Limit: 1})
 			return err
 		}},
 	}

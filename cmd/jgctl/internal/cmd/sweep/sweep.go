@@ -37,7 +37,7 @@ func runSweep(ctx context.Context, opts *SweepOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.Sweep(ctx)
+	res, err := c.Jobs.Sweep(ctx)
 	if err != nil {
 		return err
 	}

@@ -41,26 +41,13 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 func runCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	var tok *api.Token
-	if f.Config.Endpoint != "" {
-		h, err := f.Remote()
-		if err != nil {
-			return err
-		}
-		if tok, err = h.CreateToken(ctx, opts.Request); err != nil {
-			return err
-		}
-	} else {
-		// The embedded client is opened directly: CreateToken is not (yet)
-		// part of the client interface.
-		c, err := f.Embedded(cmdutil.Create)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if tok, err = c.CreateToken(ctx, opts.Request); err != nil {
-			return err
-		}
+	c, err := f.Client(cmdutil.Create)
+	if err != nil {
+		return err
+	}
+	tok, err := c.Accounts.CreateToken(ctx, opts.Request)
+	if err != nil {
+		return err
 	}
 	if f.Config.Output == "table" {
 		f.Say("令牌（仅显示一次）：", "Token (shown once):")

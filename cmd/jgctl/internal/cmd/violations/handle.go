@@ -41,7 +41,7 @@ func runHandle(ctx context.Context, opts *HandleOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.HandleViolation(ctx, opts.Request)
+	res, err := c.Violations.Handle(ctx, opts.Request)
 	if err != nil {
 		return err
 	}

@@ -62,16 +62,16 @@ func runList(ctx context.Context, opts *ListOptions) error {
 	return opts.F.Print(cmdutil.ViolationsListing(items))
 }
 
-func listViolations(ctx context.Context, c client.Client, r api.ListViolationsRequest, all bool) ([]api.ViolationView, error) {
+func listViolations(ctx context.Context, c *client.Client, r api.ListViolationsRequest, all bool) ([]api.ViolationView, error) {
 	if !all {
-		page, err := c.ListViolations(ctx, r)
+		page, err := c.Violations.List(ctx, r)
 		if err != nil {
 			return nil, err
 		}
 		return page.Items, nil
 	}
 	items := []api.ViolationView{}
-	for v, err := range client.AllViolations(ctx, c, r) {
+	for v, err := range c.Violations.All(ctx, r) {
 		if err != nil {
 			return nil, err
 		}

@@ -44,33 +44,13 @@ func runWhoami(ctx context.Context, opts *WhoamiOptions) error {
 	})
 }
 
-// actor asks the server who the token is; on the embedded store it is
-// staff, or the --as person, who must be registered (PERSON_NOT_FOUND).
-func actor(ctx context.Context, f *cmdutil.Factory) (api.Actor, error) {
-	if f.Config.Endpoint != "" {
-		h, err := f.Remote()
-		if err != nil {
-			return api.Actor{}, err
-		}
-		who, err := h.Whoami(ctx)
-		if err != nil {
-			return api.Actor{}, err
-		}
-		return *who, nil
-	}
-	a := f.Actor()
-	if a.IsStaff() {
-		return a, nil
-	}
-	// The embedded client has no Whoami yet: a one-record listing is the
-	// cheapest use case that refuses a person who is not registered.
-	// Switch to the client's Whoami once both transports have it.
+// actor asks who the run acts as: the token's holder on a server; staff,
+// or the --as person, who must be registered (PERSON_NOT_FOUND), on the
+// embedded store.
+func actor(ctx context.Context, f *cmdutil.Factory) (*api.Actor, error) {
 	c, err := f.Client(cmdutil.ReadOnly)
 	if err != nil {
-		return api.Actor{}, err
+		return nil, err
 	}
-	if _, err := c.ListViolations(ctx, api.ListViolationsRequest{Limit: 1}); err != nil {
-		return api.Actor{}, err
-	}
-	return a, nil
+	return c.Accounts.Whoami(ctx)
 }

@@ -62,17 +62,17 @@ func (r *Run) Seed(t testing.TB) {
 		t.Fatal(err)
 	}
 	defer staff.Close()
-	if err := examples.Load(ctx, staff, nil); err != nil {
+	if err := examples.Load(ctx, staff.Imports, nil); err != nil {
 		t.Fatal(err)
 	}
 	zhang := staff.As(api.Actor{Role: api.RolePerson, IDNumber: Zhang})
-	if _, err := zhang.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: Zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"}); err != nil {
+	if _, err := zhang.Accounts.RegisterPerson(ctx, api.RegisterPersonRequest{IDNumber: Zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := zhang.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+	if _, err := zhang.Bindings.BindVehicle(ctx, api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := zhang.BindLicence(ctx, api.BindLicenceRequest{}); err != nil {
+	if _, err := zhang.Bindings.BindLicence(ctx, api.BindLicenceRequest{}); err != nil {
 		t.Fatal(err)
 	}
 }
