@@ -66,7 +66,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 
 	src := filepath.Join(dir, "http.csv")
 	genCSVPlates(src, 20_000_000, 200000, 10000, 1) // 20 records a plate, every one decided
-	c, err := embedded.Open(filepath.Join(dir, "http.db"), embedded.WithClock(now), embedded.FastCommits())
+	c, err := embedded.Open(filepath.Join(dir, "http.db"), embedded.CreateIfMissing(), embedded.WithClock(now), embedded.FastCommits())
 	check(err)
 	defer c.Close()
 	importFile(c, src)

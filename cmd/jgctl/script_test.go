@@ -142,7 +142,7 @@ func cmdHoldlock(ts *testscript.TestScript, neg bool, args []string) {
 	if locks[ts] != nil {
 		ts.Fatalf("holdlock: the store is already held")
 	}
-	c, err := embedded.Open(ts.Getenv("JGCTL_STORE"), opts...)
+	c, err := embedded.Open(ts.Getenv("JGCTL_STORE"), append(opts, embedded.CreateIfMissing())...)
 	ts.Check(err)
 	locks[ts] = c
 	ts.Defer(func() { releaseLock(ts) })

@@ -30,7 +30,7 @@ func TestPasswordHash(t *testing.T) {
 }
 
 func TestLoginTokensAndThrottle(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,11 @@ func WithGateway(g gateway.Gateway) Option { return func(o *options) { o.gateway
 // ReadOnly opens the store with a shared lock; mutations fail.
 func ReadOnly() Option { return func(o *options) { o.store.ReadOnly = true } }
 
+// CreateIfMissing lets Open create the store (and its directories) when
+// the path does not exist: for commands that write. Without it a missing
+// store is rules.ErrStoreNotFound.
+func CreateIfMissing() Option { return func(o *options) { o.store.Create = true } }
+
 // WithLockTimeout bounds the wait for the store's file lock (default 1 s).
 func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.store.LockTimeout = d } }
 
