@@ -59,7 +59,7 @@ var goodStore = sync.OnceValues(func() ([]byte, error) {
 			if err := tx.PutLicence(&rules.Licence{IDNumber: id, Name: "张三", Status: rules.LicenceNormal}); err != nil {
 				return err
 			}
-			if err := tx.PutVehicle(&rules.Vehicle{Plate: fmt.Sprintf("鲁A%05d", i), PlateType: rules.PlateSmall, OwnerIDNumber: id}, nil); err != nil {
+			if err := tx.PutVehicle(&rules.Vehicle{Plate: fmt.Sprintf("鲁A%05d", i), PlateType: rules.PlateSmall, OwnerIDNumber: id}); err != nil {
 				return err
 			}
 			if err := tx.InsertPerson(&rules.Person{IDNumber: id, Name: "张三"}); err != nil {

@@ -1354,25 +1354,25 @@ func TestVehiclesAndBindings(t *testing.T) {
 	s := openTest(t)
 	update(t, s, func(tx *Tx) error {
 		v := &rules.Vehicle{Plate: "鲁A12345", PlateType: rules.PlateSmall, OwnerIDNumber: "O1"}
-		if err := tx.PutVehicle(v, nil); err != nil {
+		if err := tx.PutVehicle(v); err != nil {
 			return err
 		}
 		v2 := &rules.Vehicle{Plate: "鲁A12345", PlateType: rules.PlateNESmall, OwnerIDNumber: "O1"}
-		if err := tx.PutVehicle(v2, nil); err != nil {
+		if err := tx.PutVehicle(v2); err != nil {
 			return err
 		}
 		moved := *v
 		moved.OwnerIDNumber = "O2"
-		return tx.PutVehicle(&moved, v)
+		return tx.PutVehicle(&moved)
 	})
 	view(t, s, func(tx *Tx) error {
-		o1, _ := tx.VehiclesOwnedBy("O1")
-		o2, _ := tx.VehiclesOwnedBy("O2")
-		if len(o1) != 1 || o1[0].PlateType != rules.PlateNESmall || len(o2) != 1 || o2[0].OwnerIDNumber != "O2" {
-			t.Errorf("O1 %+v, O2 %+v", o1, o2)
+		small, _ := tx.Vehicle("鲁A12345", rules.PlateSmall)
+		ne, _ := tx.Vehicle("鲁A12345", rules.PlateNESmall)
+		if small == nil || small.OwnerIDNumber != "O2" || ne == nil || ne.OwnerIDNumber != "O1" {
+			t.Errorf("small %+v, new-energy %+v", small, ne)
 		}
-		if o, _ := tx.VehiclesOwnedBy("O"); len(o) != 0 {
-			t.Errorf("prefix O matched %v", o)
+		if v, err := tx.Vehicle("鲁A1234", rules.PlateSmall); v != nil || err != nil {
+			t.Errorf("a plate prefix matched: %+v, %v", v, err)
 		}
 		return nil
 	})

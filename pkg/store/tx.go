@@ -113,37 +113,9 @@ func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
 	return getJSON[rules.Vehicle](t, bucketVehicles, vehicleKey(plate, pt))
 }
 
-// PutVehicle writes a vehicle and its owner index (old is the previous
-// version, or nil).
-func (t *Tx) PutVehicle(v, old *rules.Vehicle) error {
-	idx := t.b(idxVehicleOwner)
-	if old != nil && old.OwnerIDNumber != v.OwnerIDNumber {
-		if err := idx.Delete(key(old.OwnerIDNumber, old.Plate, string(old.PlateType))); err != nil {
-			return err
-		}
-	}
-	if err := idx.Put(key(v.OwnerIDNumber, v.Plate, string(v.PlateType)), nil); err != nil {
-		return err
-	}
+// PutVehicle writes a vehicle.
+func (t *Tx) PutVehicle(v *rules.Vehicle) error {
 	return putJSON(t.b(bucketVehicles), vehicleKey(v.Plate, v.PlateType), v)
-}
-
-// VehiclesOwnedBy returns the vehicles whose owner is idNumber.
-func (t *Tx) VehiclesOwnedBy(idNumber string) ([]rules.Vehicle, error) {
-	var out []rules.Vehicle
-	var err error
-	scan(t.b(idxVehicleOwner), prefix(idNumber), func(rest []byte) bool {
-		plate, pt, _ := bytes.Cut(rest, []byte{0})
-		var v *rules.Vehicle
-		if v, err = t.Vehicle(string(plate), rules.PlateType(pt)); err != nil {
-			return false
-		}
-		if v != nil {
-			out = append(out, *v)
-		}
-		return true
-	})
-	return out, err
 }
 
 // ---- persons and units ----
@@ -560,11 +532,6 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 	o.ID = fmt.Sprintf("O%010d", n)
 	b.FillPercent = 1
 	return putJSON(b, []byte(o.ID), o)
-}
-
-// Order returns a payment order by ID, or nil.
-func (t *Tx) Order(id string) (*rules.PaymentOrder, error) {
-	return getJSON[rules.PaymentOrder](t, bucketOrders, []byte(id))
 }
 
 // InsertPayment records a payment, keyed by its decision: a second payment
