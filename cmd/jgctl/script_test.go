@@ -20,7 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/examples"
 	"github.com/jgctl/jgctl/pkg/client/embedded"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,7 +31,7 @@ import (
 // installs "jgctl" on the scripts' PATH and runs cli.Main in a subprocess.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"jgctl": func() { os.Exit(cli.Main(os.Args[1:], cli.StdIO())) },
+		"jgctl": func() { os.Exit(root.Main(os.Args[1:], cmdutil.StdIO())) },
 	})
 }
 

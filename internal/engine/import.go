@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/internal/ingest"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -33,7 +34,7 @@ const (
 // transaction. Re-importing violation records skips record numbers that
 // exist; licences and vehicles are updated in place.
 func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-	if err := requireStaff(a); err != nil {
+	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
 	cols, ok := importColumns[r.Kind]
@@ -69,7 +70,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 			onReject(rj)
 		}
 	}
-	p := &rowParser{today: e.today(), codes: e.codes}
+	p := &rowParser{today: e.env.Today(), codes: e.env.Codes}
 	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
@@ -119,7 +120,7 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 		var refused []store.Refused
 		var ins, upd int
-		err := e.st.Update(func(tx *store.Tx) (err error) {
+		err := e.env.Store.Update(func(tx *store.Tx) (err error) {
 			// This may run more than once (group commit): assign, never add.
 			switch r.Kind {
 			case api.ImportLicences:
@@ -149,8 +150,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 	if err := <-readErr; err != nil {
 		return res, err
 	}
-	return res, e.st.Update(func(tx *store.Tx) error {
-		return e.audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
+	return res, e.env.Store.Update(func(tx *store.Tx) error {
+		return e.env.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
 	})
 }
 

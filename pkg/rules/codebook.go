@@ -37,13 +37,13 @@ func (b CodeBook) Check(code string, points int, fine Money) error {
 		return nil
 	}
 	if points != c.Points {
-		return Invalid("points", "CODE_POINTS_MISMATCH", "记分与违法代码不符", "points do not match the violation code").Withf("code %s carries %d points, the record has %d", code, c.Points, points)
+		return ErrCodePointsMismatch.Withf("code %s carries %d points, the record has %d", code, c.Points, points)
 	}
 	if c.FineMax.IsZero() {
 		return nil // no statutory administrative range (e.g. a criminal case)
 	}
 	if fine.Cmp(c.FineMin) < 0 || fine.Cmp(c.FineMax) > 0 {
-		return Invalid("fine", "CODE_FINE_RANGE", "罚款超出违法代码的法定幅度", "the fine is outside the violation code's statutory range").Withf("code %s allows %s to %s, the record has %s", code, c.FineMin, c.FineMax, fine)
+		return ErrCodeFineRange.Withf("code %s allows %s to %s, the record has %s", code, c.FineMin, c.FineMax, fine)
 	}
 	return nil
 }

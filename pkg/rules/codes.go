@@ -57,7 +57,7 @@ func CheckPassword(p string) error {
 		}
 	}
 	if n := len([]rune(p)); n < 8 || n > 128 || !letter || !digit {
-		return Invalid("password", "PASSWORD_WEAK", "密码为8到128个字符，至少包含一个字母和一个数字", "a password has 8 to 128 characters with at least one letter and one digit")
+		return ErrPasswordWeak
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Kind classifies an error so every layer (engine, HTTP, CLI exit codes)
@@ -88,8 +90,96 @@ func (e *Error) Withf(format string, args ...any) *Error {
 	return &c
 }
 
+// catalogue holds every error jgctl defines, by code. It is filled while
+// the package initialises (each newErr in a var declaration) and only read
+// after that.
+var catalogue = map[string]*Error{}
+
+// newErr defines an error code: once, with its kind and its text in both
+// languages. Defining a code twice is a programming error.
 func newErr(kind Kind, code, zh, en string) *Error {
-	return &Error{Code: code, Kind: kind, ZH: zh, EN: en}
+	if _, dup := catalogue[code]; dup {
+		panic("rules: error code defined twice: " + code)
+	}
+	e := &Error{Code: code, Kind: kind, ZH: zh, EN: en}
+	catalogue[code] = e
+	return e
+}
+
+// Catalogue returns every error code jgctl can give, sorted by code.
+func Catalogue() []Error {
+	out := make([]Error, 0, len(catalogue))
+	for _, e := range catalogue {
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b Error) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
+
+// Lookup returns the catalogue entry of a code.
+func Lookup(code string) (Error, bool) {
+	e, ok := catalogue[code]
+	if !ok {
+		return Error{}, false
+	}
+	return *e, true
+}
+
+// ExitCode is the CLI exit status of an error of this kind.
+func (k Kind) ExitCode() int {
+	switch k {
+	case KindInvalid:
+		return 2
+	case KindNotFound:
+		return 3
+	case KindForbidden:
+		return 4
+	case KindDenied, KindConflict:
+		return 5
+	case KindUnavailable:
+		return 6
+	}
+	return 1
+}
+
+// HTTPStatus is the HTTP status of an error of this kind (two codes refine
+// it: UNAUTHENTICATED is 401 and TOO_MANY_ATTEMPTS 429).
+func (k Kind) HTTPStatus() int {
+	switch k {
+	case KindInvalid:
+		return 400
+	case KindNotFound:
+		return 404
+	case KindForbidden:
+		return 403
+	case KindDenied:
+		return 422
+	case KindConflict:
+		return 409
+	case KindUnavailable:
+		return 503
+	}
+	return 500
+}
+
+// HTTPStatus is the HTTP status of the error.
+func (e *Error) HTTPStatus() int {
+	switch e.Code {
+	case "UNAUTHENTICATED":
+		return 401
+	case "TOO_MANY_ATTEMPTS":
+		return 429
+	}
+	return e.Kind.HTTPStatus()
+}
+
+// WithDetail returns a copy of e whose messages have a detail appended in
+// each language.
+func (e *Error) WithDetail(zh, en string) *Error {
+	c := *e
+	c.ZH += "：" + zh
+	c.EN += ": " + en
+	return &c
 }
 
 // KindOf returns the kind of err: that of the *Error it wraps, else internal.

@@ -139,8 +139,9 @@ func digitsOnly(s string) bool {
 // validate.
 func NormalizeIDNumber(s string) string { return foldCode(s) }
 
-func idErr(code, zh, en string, args ...any) *Error {
-	return Invalid("id_number", code, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
+// idErr explains an ID number refusal.
+func idErr(e *Error, zh, en string, args ...any) *Error {
+	return e.WithDetail(fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
 }
 
 // ParseIDNumber validates an ID number (resident ID card, HK/Macau/Taiwan
@@ -171,12 +172,12 @@ func ParseIDNumber(s string, today Date) (Identity, error) {
 	switch utf8.RuneCountInString(n) {
 	case 15:
 		if !digitsOnly(n) {
-			return Identity{}, idErr("ID_FORMAT",
+			return Identity{}, idErr(ErrIDFormat,
 				"15位旧身份证号码必须全部是数字",
 				"a 15-character legacy ID number must be all digits")
 		}
 		if !idResidentProvince(n[:2]) {
-			return Identity{}, idErr("ID_REGION",
+			return Identity{}, idErr(ErrIDRegion,
 				"身份证号码前两位“%s”不是有效的省级行政区划代码（GB/T 2260）",
 				"the first two digits %q are not a known province code (GB/T 2260)", n[:2])
 		}
@@ -187,17 +188,17 @@ func ParseIDNumber(s string, today Date) (Identity, error) {
 		for i, r := range []rune(n) {
 			switch {
 			case i < 17 && (r < '0' || r > '9'):
-				return Identity{}, idErr("ID_FORMAT",
+				return Identity{}, idErr(ErrIDFormat,
 					"身份证号码前17位必须是数字，第%d位是%q",
 					"the first 17 characters of an ID number must be digits; character %d is %q", i+1, r)
 			case i == 17 && (r < '0' || r > '9') && r != 'X':
-				return Identity{}, idErr("ID_FORMAT",
+				return Identity{}, idErr(ErrIDFormat,
 					"身份证号码第18位（校验码）必须是数字或X，实际是%q",
 					"the 18th character of an ID number (the check character) must be a digit or X; got %q", r)
 			}
 		}
 	default:
-		return Identity{}, idErr("ID_FORMAT",
+		return Identity{}, idErr(ErrIDFormat,
 			"身份证号码应为18位（旧号码为15位数字），实际为%d位",
 			"an ID number has 18 characters (or 15 digits for a legacy number); got %d",
 			utf8.RuneCountInString(n))
@@ -208,21 +209,21 @@ func ParseIDNumber(s string, today Date) (Identity, error) {
 	case n[0] == '9':
 		prov := n[1:3]
 		if !idMainland(prov) {
-			return Identity{}, idErr("ID_REGION",
+			return Identity{}, idErr(ErrIDRegion,
 				"外国人永久居留身份证号码（以9开头）第2-3位应为内地省级行政区划代码，“%s”不是",
 				"on a foreign permanent resident ID card (leading 9) digits 2–3 must be a mainland province code; %q is not", prov)
 		}
 		id.Kind, id.Region, id.Province, id.Nationality = IDForeignPermanent, prov+"0000", idProvinceNames[prov], n[3:6]
 	case code == "81" || code == "82" || code == "83":
 		if n[2:6] != "0000" {
-			return Identity{}, idErr("ID_REGION",
+			return Identity{}, idErr(ErrIDRegion,
 				"港澳台居民居住证号码的地址码必须是810000、820000或830000",
 				"a Hong Kong, Macau or Taiwan residence permit number must start with the address code 810000, 820000 or 830000")
 		}
 		id.Kind, id.Region, id.Province = IDPermitHKMOTW, n[:6], idProvinceNames[code]
 	default:
 		if !idResidentProvince(code) {
-			return Identity{}, idErr("ID_REGION",
+			return Identity{}, idErr(ErrIDRegion,
 				"身份证号码前两位“%s”不是有效的省级行政区划代码（GB/T 2260）",
 				"the first two digits %q are not a known province code (GB/T 2260)", code)
 		}
@@ -234,15 +235,15 @@ func ParseIDNumber(s string, today Date) (Identity, error) {
 	bd, ok := idBirthDate(n[6:14])
 	switch {
 	case !ok:
-		return Identity{}, idErr("ID_BIRTH_DATE",
+		return Identity{}, idErr(ErrIDBirthDate,
 			"身份证号码中的出生日期%s不是有效的日期",
 			"the birth date %s in the ID number is not a real calendar date", shown)
 	case n[6:10] < "1880":
-		return Identity{}, idErr("ID_BIRTH_DATE",
+		return Identity{}, idErr(ErrIDBirthDate,
 			"身份证号码中的出生日期%s早于1880-01-01",
 			"the birth date %s in the ID number is before 1880-01-01", shown)
 	case !today.IsZero() && bd.After(today):
-		return Identity{}, idErr("ID_BIRTH_DATE",
+		return Identity{}, idErr(ErrIDBirthDate,
 			"身份证号码中的出生日期%s晚于今天（%s）",
 			"the birth date %s in the ID number is after today (%s)", shown, today)
 	}
@@ -250,9 +251,9 @@ func ParseIDNumber(s string, today Date) (Identity, error) {
 
 	// Check character.
 	if want := idCheckChar(n); n[17] != want {
-		return Identity{}, idErr("ID_CHECKSUM",
-			"身份证号码校验码错误：按GB 11643（ISO 7064 MOD 11-2）第18位应为“%c”，实际为“%c”",
-			"wrong check character: under GB 11643 (ISO 7064 MOD 11-2) the 18th character should be %q, not %q",
+		return Identity{}, idErr(ErrIDChecksum,
+			"按GB 11643（ISO 7064 MOD 11-2）第18位应为“%c”，实际为“%c”",
+			"under GB 11643 (ISO 7064 MOD 11-2) the 18th character should be %q, not %q",
 			want, n[17])
 	}
 
@@ -285,8 +286,9 @@ const creditCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 // creditWeights are 3^i mod 31 for i = 0..16.
 var creditWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
 
-func creditErr(code, zh, en string, args ...any) *Error {
-	return Invalid("credit_code", code, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
+// creditErr explains a credit-code refusal.
+func creditErr(e *Error, zh, en string, args ...any) *Error {
+	return e.WithDetail(fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
 }
 
 // ParseCreditCode validates a unified social credit code (GB 32100-2015)
@@ -300,24 +302,24 @@ func creditErr(code, zh, en string, args ...any) *Error {
 func ParseCreditCode(s string) (string, error) {
 	n := foldCode(s)
 	if c := utf8.RuneCountInString(n); c != 18 {
-		return "", creditErr("CREDIT_CODE_FORMAT",
+		return "", creditErr(ErrCreditCodeFormat,
 			"统一社会信用代码应为18位，实际为%d位",
 			"a unified social credit code has 18 characters; got %d", c)
 	}
 	for i, r := range []rune(n) {
 		if r > 0x7F || strings.IndexByte(creditCharset, byte(r)) < 0 {
-			return "", creditErr("CREDIT_CODE_FORMAT",
+			return "", creditErr(ErrCreditCodeFormat,
 				"统一社会信用代码只能由数字和除I、O、S、V、Z以外的大写字母组成，第%d位是%q",
 				"a unified social credit code uses only digits and the letters A–Z except I, O, S, V and Z; character %d is %q", i+1, r)
 		}
 	}
 	if strings.IndexByte("123456789ABCDEFGNY", n[0]) < 0 {
-		return "", creditErr("CREDIT_CODE_FORMAT",
+		return "", creditErr(ErrCreditCodeFormat,
 			"统一社会信用代码第1位（登记管理部门代码）应为1-9、A-G、N或Y",
 			"the first character of a unified social credit code (registration authority) must be 1–9, A–G, N or Y")
 	}
 	if !digitsOnly(n[2:8]) {
-		return "", creditErr("CREDIT_CODE_FORMAT",
+		return "", creditErr(ErrCreditCodeFormat,
 			"统一社会信用代码第3-8位（登记管理机关行政区划码）必须是数字",
 			"characters 3–8 of a unified social credit code (administrative division code) must be digits")
 	}
@@ -326,9 +328,9 @@ func ParseCreditCode(s string) (string, error) {
 		sum += strings.IndexByte(creditCharset, n[i]) * creditWeights[i]
 	}
 	if want := creditCharset[(31-sum%31)%31]; n[17] != want {
-		return "", creditErr("CREDIT_CODE_CHECKSUM",
-			"统一社会信用代码校验码错误：按GB 32100第18位应为“%c”，实际为“%c”",
-			"wrong check character: under GB 32100 the 18th character should be %q, not %q", want, n[17])
+		return "", creditErr(ErrCreditCodeChecksum,
+			"按GB 32100第18位应为“%c”，实际为“%c”",
+			"under GB 32100 the 18th character should be %q, not %q", want, n[17])
 	}
 	return n, nil
 }
@@ -339,9 +341,7 @@ func ParseCreditCode(s string) (string, error) {
 func ParseLicenceFileNo(s string) (string, error) {
 	n := foldCode(s)
 	if len(n) != 12 || !digitsOnly(n) {
-		return "", Invalid("file_no", "FILE_NO_FORMAT",
-			"驾驶证档案编号应为12位数字",
-			"a driving-licence file number is exactly 12 digits")
+		return "", ErrFileNoFormat
 	}
 	return n, nil
 }
@@ -369,9 +369,7 @@ func ParseMobile(s string) (string, error) {
 		n = n[2:]
 	}
 	if len(n) != 11 || !digitsOnly(n) || n[0] != '1' || n[1] < '3' {
-		return "", Invalid("phone", "PHONE_FORMAT",
-			"手机号码应为11位数字、以1开头、第2位为3-9（可带+86前缀）",
-			"a mainland mobile number has 11 digits, starting with 1 and then 3–9 (an optional +86 prefix is allowed)")
+		return "", ErrPhoneFormat
 	}
 	return n, nil
 }

@@ -23,8 +23,7 @@ func ParseLicenceStatus(s string) (LicenceStatus, error) {
 	case "":
 		return LicenceNormal, nil
 	}
-	return "", Invalid("status", "LICENCE_STATUS_UNKNOWN", "驾驶证状态必须是 normal、expired、detained、suspended、revoked 或 cancelled",
-		"licence status must be one of normal, expired, detained, suspended, revoked, cancelled")
+	return "", ErrLicenceStatusUnknown
 }
 
 // Licence is a driving licence record (imported by staff).
@@ -84,7 +83,7 @@ func ParseSource(s string) (Source, error) {
 	case SourceCamera, SourceOnsite, SourceGeneral:
 		return src, nil
 	}
-	return "", Invalid("source", "SOURCE_UNKNOWN", "来源必须是 camera、onsite 或 general", "source must be one of camera, onsite, general")
+	return "", ErrSourceUnknown
 }
 
 // Status is where a violation record stands.
@@ -110,7 +109,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", Invalid("status", "STATUS_UNKNOWN", "状态必须是 unhandled、pending、unpaid 或 paid", "status must be one of unhandled, pending, unpaid, paid")
+	return "", ErrStatusUnknown
 }
 
 // Violation is a traffic violation record and, once decided, its penalty
@@ -137,6 +136,16 @@ type Violation struct {
 	PendingUntil time.Time `json:"pending_until,omitzero"`
 	PaidAt       time.Time `json:"paid_at,omitzero"`
 	PaymentID    string    `json:"payment_id,omitempty"`
+}
+
+// Expire returns a pending handling whose time is up at now to unhandled
+// (the decision it created never took effect), and reports whether it did.
+func (v *Violation) Expire(now time.Time) bool {
+	if v.Status != StatusPending || now.Before(v.PendingUntil) {
+		return false
+	}
+	v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber, v.PendingUntil = StatusUnhandled, "", Date{}, "", time.Time{}
+	return true
 }
 
 // Binding links a person to a vehicle or to their licence.

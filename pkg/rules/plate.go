@@ -134,7 +134,7 @@ func ParsePlateType(s string) (PlateType, error) {
 			return t, nil
 		}
 	}
-	return "", Invalid("plate_type", "PLATE_TYPE_UNKNOWN",
+	return "", ErrPlateTypeUnknown.WithDetail(
 		fmt.Sprintf("未知的号牌种类%q（应为GA 24.7代码，如02，或名称，如小型汽车）", clipForMessage(s, 40)),
 		fmt.Sprintf("unknown plate type %q (expected a GA 24.7 code such as 02, or a name such as 小型汽车)", clipForMessage(s, 40)))
 }
@@ -232,8 +232,9 @@ func NormalizePlate(s string) string {
 	return b.String()
 }
 
+// plateErr explains a plate-number refusal.
 func plateErr(zh, en string, args ...any) *Error {
-	return Invalid("plate", "PLATE_FORMAT", fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
+	return ErrPlateFormat.WithDetail(fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
 }
 
 func plateUpper(r rune) bool { return r >= 'A' && r <= 'Z' }
@@ -353,8 +354,7 @@ func ParsePlate(s string) (Plate, error) {
 	}
 }
 
-var errPlateIO = Invalid("plate", "PLATE_FORMAT",
-	"号牌序号不能使用字母I或O", "letter I or O not allowed in the serial")
+var errPlateIO = ErrPlateFormat.WithDetail("号牌序号不能使用字母I或O", "letter I or O not allowed in the serial")
 
 // checkPlateSerial checks an ordinary or special-suffix serial: digits and
 // letters, no I or O, at most two letters.
@@ -404,7 +404,7 @@ func CheckPlate(s string, t PlateType) (string, error) {
 		return "", err
 	}
 	if want := pt.Kind(); p.Kind != want {
-		return "", Invalid("plate_type", "PLATE_TYPE_MISMATCH",
+		return "", ErrPlateTypeMismatch.WithDetail(
 			fmt.Sprintf("号牌号码%s是%s，与号牌种类%s %s不符（应为%s）", p.Number, p.Kind.Name(), pt, pt.Name(), want.Name()),
 			fmt.Sprintf("plate %s is %s, which does not fit plate type %s %s (that needs %s)", p.Number, p.Kind.NameEN(), pt, pt.NameEN(), want.NameEN()))
 	}

@@ -577,13 +577,11 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 
 // PutIdempotent stores the response of (scope, key).
 func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
-	raw, err := json.Marshal(response)
+	v, err := EncodeIdempotent(hash, response)
 	if err != nil {
 		return err
 	}
-	v := make([]byte, 0, len(hash)+1+len(raw))
-	v = append(append(append(v, hash...), '\n'), raw...)
-	return t.b(bucketIdempotency).Put(key(scope, k), v)
+	return t.PutEncodedIdempotent(scope, k, v)
 }
 
 // appendSeq appends an encoded value under the bucket's next sequence

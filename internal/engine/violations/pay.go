@@ -1,0 +1,305 @@
+package violations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jgctl/jgctl/internal/engine/core"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// Pay pays a decision: by decision number (anyone), or by record number
+// for one of the caller's own records. The amount is the fine plus the
+// late fee as of today. The gateway is charged with an order ID fixed by
+// the caller, the idempotency key and the decision, then one transaction
+// writes the payment (keyed by its decision: one payment per decision),
+// the audit entry and the notification. The payment ID is "P" and the
+// decision number (one payment per decision). The payment is what makes the
+// decision paid: reads of the record see it at once (store.Tx.Violation),
+// and `jgctl sweep` later folds it into the record and its indexes, so a
+// payment writes few pages. The same key returns the same receipt and
+// never charges twice.
+func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.Receipt, error) {
+	if (r.DecisionNo == "") == (r.RecordNo == "") {
+		return nil, rules.ErrPayTarget
+	}
+	if r.IdempotencyKey == "" {
+		return nil, rules.ErrKeyRequired
+	}
+	if len(r.IdempotencyKey) > 255 {
+		return nil, rules.ErrKeyTooLong
+	}
+	// Keys belong to the caller: the same key names the same payment
+	// request, whichever decision or record it targets.
+	scope := core.KeyScope("pay", a)
+	hash := core.RequestHash(struct{ DecisionNo, RecordNo string }{r.DecisionNo, r.RecordNo})
+	// Lock on the decision however the payment names it, so that payers
+	// by record and by decision of one decision never both reach the gateway.
+	target := r.DecisionNo
+	if target == "" {
+		target = "record:" + r.RecordNo
+		if err := s.Store.View(func(tx *store.Tx) error {
+			v, err := tx.Violation(r.RecordNo)
+			if v != nil && v.DecisionNo != "" {
+				target = v.DecisionNo
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	// Paying by decision number is open to anyone, so guessing numbers is
+	// throttled: ten unknown numbers in ten minutes lock the caller out.
+	if r.DecisionNo != "" && !s.misses.Allow(a.String(), s.Now()) {
+		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
+	}
+	// Claim the decision for this payer's order before anything is read:
+	// a payer whose claim lapsed (it died mid-payment) may have been
+	// charged, so ask the gateway about its order before charging again.
+	mine := orderID(target, a, r.IdempotencyKey)
+	previous, release, err := s.Claims.ClaimDecision(ctx, target, mine, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != mine { // this payer's own earlier order is charged again below, idempotently
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
+
+	// 1. Read: replay, or find the decision, the amount due and whom to notify.
+	var receipt *api.Receipt
+	var v rules.Violation
+	var amount rules.Money
+	var phone string
+	viewed := s.Now()
+	err = s.Store.View(func(tx *store.Tx) error {
+		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok {
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
+		found, rec, err := s.payable(tx, a, r)
+		if err != nil || rec != nil {
+			receipt = rec
+			return err
+		}
+		v = *found
+		amount = s.quote(v, rules.DateOf(viewed)).AmountDue
+		phone, err = core.PhoneOf(tx, v.DriverIDNumber)
+		return err
+	})
+	if errors.Is(err, rules.ErrDecisionNotFound) {
+		s.misses.Fail(a.String(), s.Now())
+	}
+	if err != nil || receipt != nil {
+		return receipt, err
+	}
+
+	// 2. Charge. The order ID is fixed by the caller, the key and the
+	// decision, so a retry after a timeout finds the charge already made
+	// instead of making another.
+	order := orderID(v.DecisionNo, a, r.IdempotencyKey)
+	ref, err := s.Gateway.Charge(ctx, order, amount)
+	if errors.Is(err, rules.ErrGatewayTimeout) {
+		// Name the order: a retry with the same key, or `jgctl payments
+		// reconcile ORDER`, finds out whether the bank took the money.
+		return nil, rules.ErrGatewayTimeout.Withf("order %s", order)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	// 3. Apply. Everything is encoded before the write transaction, which
+	// only re-checks what can have changed since the read: the decision
+	// still names the record (an expired handling loses it), the handling
+	// has not lapsed, the day (and so the late fee) is the same, and no
+	// payment came first (the unique key).
+	now := s.Now()
+	p := rules.Payment{ID: "P" + v.DecisionNo, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: amount.Sub(v.Fine),
+		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
+	rawPayment, err := json.Marshal(&p)
+	if err != nil {
+		return nil, err
+	}
+	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: v.DecisionNo, Detail: p.ID + " " + amount.String()})
+	if err != nil {
+		return nil, err
+	}
+	var rawNote []byte
+	if phone != "" {
+		if rawNote, err = store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
+			Text: fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)}); err != nil {
+			return nil, err
+		}
+	}
+	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
+	keyRecord, err := store.EncodeIdempotent(hash, api.Receipt{Payment: p})
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+			if ok { // the same request, applied meanwhile by a retry that raced this one
+				rec.Replayed = true
+			}
+			receipt = rec
+			return err
+		}
+		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
+			// Something changed: take the slow path to say what.
+			cur, rec, err := s.payable(tx, a, r)
+			if err != nil || rec != nil {
+				receipt = rec
+				return err
+			}
+			if q := s.quote(*cur, rules.DateOf(now)); cur.DecisionNo != v.DecisionNo || !q.AmountDue.Equal(amount) {
+				return rules.ErrPaymentChanged.Withf("charged %s, now due %s", amount, q.AmountDue)
+			}
+		}
+		if err := tx.InsertEncodedPayment(v.DecisionNo, rawPayment); errors.Is(err, rules.ErrAlreadyPaid) {
+			// Paid first by someone, or by this very request: replay or refuse.
+			_, rec, perr := s.payable(tx, a, r)
+			if perr == nil && rec == nil {
+				perr = err
+			}
+			receipt = rec
+			return perr
+		} else if err != nil {
+			return err
+		}
+		if err := tx.PutEncodedIdempotent(scope, r.IdempotencyKey, keyRecord); err != nil {
+			return err
+		}
+		if err := tx.AppendAudit(rawAudit); err != nil {
+			return err
+		}
+		if rawNote != nil {
+			if err := tx.AppendNotification(rawNote); err != nil {
+				return err
+			}
+		}
+		receipt = &api.Receipt{Payment: p}
+		return nil
+	})
+	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
+		// The money was taken but the payment could not be applied: give it
+		// back (unless this very order is what paid the decision).
+		recorded, rerr := s.orderRecorded(v.DecisionNo, order)
+		if rerr == nil && !recorded {
+			rerr = s.Gateway.Refund(ctx, order)
+		}
+		if rerr != nil {
+			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
+		}
+	}
+	return receipt, err
+}
+
+// orderID names the gateway order of a payment attempt: the decision and
+// a fingerprint of the caller and key, so that a retry finds the same order
+// and a reconciliation can tell which decision an order paid.
+func orderID(decisionNo string, a api.Actor, key string) string {
+	return "ORD-" + decisionNo + "-" + core.RequestHash(struct{ Actor, Key string }{a.String(), key})[:16]
+}
+
+// orderRecorded reports whether the decision's payment came from this order.
+func (s *Service) orderRecorded(decisionNo, order string) (bool, error) {
+	recorded := false
+	err := s.Store.View(func(tx *store.Tx) error {
+		p, err := tx.PaymentOfDecision(decisionNo)
+		recorded = p != nil && p.OrderID == order
+		return err
+	})
+	return recorded, err
+}
+
+// payer is the ID number a payment records as its payer ("" for staff).
+func payer(a api.Actor) string {
+	if a.Role == api.RolePerson {
+		return a.IDNumber
+	}
+	return ""
+}
+
+// payable loads the record a payment request names and checks that it can
+// be paid by this caller now. If this caller already paid it with the same
+// idempotency key, it returns that receipt (marked replayed) instead.
+func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
+	v, err := s.payTarget(tx, a, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.Status == rules.StatusPaid {
+		p, err := tx.PaymentOfDecision(v.DecisionNo)
+		if err != nil {
+			return nil, nil, err
+		}
+		// The same caller, key and decision make the same order: a replay.
+		if p != nil && p.OrderID == orderID(v.DecisionNo, a, r.IdempotencyKey) {
+			return nil, &api.Receipt{Payment: *p, Replayed: true}, nil
+		}
+		return nil, nil, rules.ErrAlreadyPaid.Withf("%s on %s", v.DecisionNo, rules.DateOf(v.PaidAt))
+	}
+	if v.Expire(s.Now()) {
+		return nil, nil, rules.ErrHandlingExpired.Withf("%s", v.RecordNo)
+	}
+	if v.Status == rules.StatusUnhandled {
+		return nil, nil, rules.ErrNoDecision.Withf("%s", v.RecordNo)
+	}
+	return v, nil, nil
+}
+
+// payTarget loads the record a payment request names.
+func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
+	var v *rules.Violation
+	var err error
+	if r.DecisionNo != "" {
+		if v, err = tx.ViolationByDecision(r.DecisionNo); err != nil {
+			return nil, err
+		}
+		if v == nil {
+			return nil, rules.ErrDecisionNotFound.Withf("%s", r.DecisionNo)
+		}
+	} else {
+		if v, err = tx.Violation(r.RecordNo); err != nil {
+			return nil, err
+		}
+		if v == nil {
+			return nil, rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
+		}
+		if !a.IsStaff() {
+			if err := ownRecord(tx, a, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// ownRecord checks that the record is the person's: decided to them, or of
+// a vehicle bound to them.
+func ownRecord(tx *store.Tx, a api.Actor, v *rules.Violation) error {
+	p, err := core.Registered(tx, a)
+	if err != nil {
+		return err
+	}
+	if v.DriverIDNumber == p.IDNumber {
+		return nil
+	}
+	bs, err := tx.BindingsOf(p.IDNumber)
+	if err != nil {
+		return err
+	}
+	if boundSince(bs, v) {
+		return nil
+	}
+	return rules.ErrNotYours.Withf("%s", v.RecordNo)
+}

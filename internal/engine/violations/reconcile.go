@@ -1,0 +1,136 @@
+package violations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/gateway"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// decisionOfOrder reads the decision number out of an order ID (orderID).
+func decisionOfOrder(order string) (string, error) {
+	rest, ok := strings.CutPrefix(order, "ORD-")
+	dec, _, ok2 := strings.Cut(rest, "-")
+	if !ok || !ok2 || dec == "" {
+		return "", rules.ErrOrderIDFormat
+	}
+	return dec, nil
+}
+
+// Reconcile asks the gateway what became of an order and, if the bank took
+// the money but no payment was recorded ("paid but still shows unpaid"),
+// records it (staff and bank accounts). Doing it again changes nothing.
+func (s *Service) Reconcile(ctx context.Context, a api.Actor, order string) (*api.ReconcileResult, error) {
+	if !a.IsStaff() && a.Role != api.RoleBank {
+		return nil, rules.ErrStaffOnly
+	}
+	if _, err := decisionOfOrder(order); err != nil {
+		return nil, err
+	}
+	c, err := s.Gateway.Status(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	return s.applyCharge(ctx, a, c, "reconcile")
+}
+
+// Notified applies a bank's payment notification (its signature already
+// checked by the caller). A repeated notification changes nothing.
+func (s *Service) Notified(ctx context.Context, c gateway.Charge) (*api.ReconcileResult, error) {
+	return s.applyCharge(ctx, api.Actor{Role: api.RoleBank, Name: "notification"}, c, "notification")
+}
+
+// applyCharge records a charge the gateway reports as paid, unless its
+// decision already has a payment. A charge for a decision that no longer
+// exists (its online handling lapsed) is refunded; one for less than is
+// due today is refused (left for staff to settle), never recorded as paid.
+func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge, source string) (*api.ReconcileResult, error) {
+	dec, err := decisionOfOrder(c.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	res := &api.ReconcileResult{OrderID: c.OrderID, DecisionNo: dec, GatewayPaid: c.Paid}
+	if !c.Paid {
+		return res, nil
+	}
+	previous, release, err := s.Claims.ClaimDecision(ctx, dec, c.OrderID, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != c.OrderID {
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
+	return s.applyClaimed(ctx, a, c, dec, source, res)
+}
+
+// settleLapsed records the charge of a payer whose claim lapsed, if the
+// gateway took its money, before anyone charges the decision again.
+func (s *Service) settleLapsed(ctx context.Context, order string) error {
+	c, err := s.Gateway.Status(ctx, order)
+	if err != nil || !c.Paid {
+		return err
+	}
+	dec, err := decisionOfOrder(order)
+	if err != nil {
+		return err
+	}
+	_, err = s.applyClaimed(ctx, api.Actor{Role: api.RoleBank, Name: "lapsed-claim"}, c, dec, "lapsed_claim", &api.ReconcileResult{OrderID: order, DecisionNo: dec, GatewayPaid: true})
+	return err
+}
+
+// applyClaimed records a paid charge while its decision is claimed.
+func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charge, dec, source string, res *api.ReconcileResult) (*api.ReconcileResult, error) {
+	now := s.Now()
+	err := s.Store.Update(func(tx *store.Tx) error {
+		res.Applied = false
+		p, err := tx.PaymentOfDecision(dec)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			res.Payment = p
+			return nil
+		}
+		v, err := tx.ViolationByDecision(dec)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return rules.ErrDecisionNotFound.Withf("%s", dec)
+		}
+		q := s.quote(*v, rules.DateOf(now))
+		if c.Amount.Cmp(q.AmountDue) < 0 {
+			return rules.ErrUnderpaid.Withf("%s charged %s, due %s", c.OrderID, c.Amount, q.AmountDue)
+		}
+		p = &rules.Payment{ID: "P" + dec, DecisionNo: dec, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: c.Amount.Sub(v.Fine),
+			Amount: c.Amount, GatewayRef: c.Ref, OrderID: c.OrderID, PaidAt: now}
+		if err := tx.InsertPayment(p); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s %s via %s", p.ID, c.Amount, c.OrderID)
+		if !c.Amount.Equal(q.AmountDue) {
+			detail += fmt.Sprintf(" (due today: %s)", q.AmountDue)
+		}
+		res.Applied, res.Payment = true, p
+		return s.Audit(tx, a, source, dec, detail)
+	})
+	if errors.Is(err, rules.ErrDecisionNotFound) {
+		// The handling lapsed while the bank took the money: give it back.
+		if rerr := s.Gateway.Refund(ctx, c.OrderID); rerr != nil {
+			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, c.OrderID, rerr)
+		}
+		res.Refunded = true
+		return res, s.Store.Update(func(tx *store.Tx) error {
+			return s.Audit(tx, a, source+"_refund", dec, c.OrderID+" "+c.Amount.String())
+		})
+	}
+	return res, err
+}

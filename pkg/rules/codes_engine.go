@@ -1,0 +1,8 @@
+package rules
+
+// Refusals of the use cases added with the hardening of requests.
+var (
+	ErrNotYourBindings = newErr(KindForbidden, "NOT_YOUR_BINDINGS", "只能查询本人的绑定", "you may list only your own bindings")
+	ErrTTLTooLong      = newErr(KindInvalid, "TTL_TOO_LONG", "令牌有效期超过该角色的上限", "the token lifetime is longer than this role allows")
+	ErrLimitTooLarge   = newErr(KindInvalid, "LIMIT_TOO_LARGE", "每页条数超过上限", "the page size is larger than the maximum")
+)
