@@ -255,8 +255,11 @@ func TestDamagedStore(t *testing.T) {
 	}{
 		{name: "truncated to two pages", size: 2 * ps, code: "STORE_DAMAGED"},
 		{name: "truncated mid-page", size: len(good) - ps/2, code: "STORE_DAMAGED"},
-		{name: "one byte", size: 1, code: "STORE_DAMAGED"},
-		{name: "meta pages overwritten", off: 0, patch: bytes.Repeat([]byte{0xAB}, 2*ps), code: "STORE_DAMAGED"},
+		{name: "meta page 0 cut short", size: 64, code: "STORE_DAMAGED"},
+		{name: "one meta page left", size: ps + 100, code: "STORE_DAMAGED"},
+		// With no bbolt meta page left it is some other file.
+		{name: "one byte", size: 1, code: "STORE_UNAVAILABLE"},
+		{name: "meta pages overwritten", off: 0, patch: bytes.Repeat([]byte{0xAB}, 2*ps), code: "STORE_UNAVAILABLE"},
 		{name: "one meta page overwritten", off: 16, patch: []byte{1, 2, 3, 4}},
 		{name: "root page overwritten", off: 3 * ps, patch: bytes.Repeat([]byte{0xFF}, ps)},
 		{name: "leaf elements overwritten", off: leaf*ps + 16, patch: bytes.Repeat([]byte{0x7F}, 64)},
@@ -280,6 +283,12 @@ func TestDamagedStore(t *testing.T) {
 				s.Close()
 			}
 			r, err := VerifyFile(path, Options{})
+			if tc.code == "STORE_UNAVAILABLE" {
+				if !errors.Is(err, rules.ErrStoreUnavailable) || !strings.Contains(err.Error(), "not a jgctl store") {
+					t.Errorf("VerifyFile = %v, want not a jgctl store", err)
+				}
+				return
+			}
 			if err != nil || len(r.Problems) == 0 {
 				t.Errorf("VerifyFile = %+v, %v; want problems", r, err)
 			}
@@ -299,6 +308,10 @@ func TestOpenMissingOrEmpty(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	text := filepath.Join(dir, "licences.csv")
+	if err := os.WriteFile(text, bytes.Repeat([]byte("id_number,name\n"), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		path string
 		o    Options
@@ -310,6 +323,8 @@ func TestOpenMissingOrEmpty(t *testing.T) {
 		{empty, Options{ReadOnly: true}, "STORE_DAMAGED", "empty (0 bytes)"},
 		{empty, Options{}, "STORE_DAMAGED", "empty (0 bytes)"},
 		{dir, Options{ReadOnly: true}, "STORE_UNAVAILABLE", "is a directory"},
+		{text, Options{ReadOnly: true}, "STORE_UNAVAILABLE", "not a jgctl store"},
+		{text, Options{Create: true}, "STORE_UNAVAILABLE", "not a jgctl store"},
 		{dir, Options{Create: true}, "STORE_UNAVAILABLE", "is a directory"},
 	}
 	for _, tc := range tests {

@@ -121,6 +121,19 @@ func checkMeta(f io.ReaderAt, size int64) (m meta, problems []string, fatal bool
 	return m, append(problems, bad...), len(bad) > 0
 }
 
+// foreign reports whether a non-empty file has no bbolt meta page at all
+// (no magic number where bbolt looks for one): some other file, not a
+// damaged store.
+func foreign(f io.ReaderAt, size int64) bool {
+	var b [4]byte
+	for off := int64(0); off < size && off <= maxPageSize; off = max(1024, 2*off) {
+		if n, _ := f.ReadAt(b[:], off+pageHeaderSize); n == len(b) && ne.Uint32(b[:]) == boltMagic {
+			return false
+		}
+	}
+	return size > 0
+}
+
 // checkFreelist checks the free-page list that a read-write open loads:
 // in the file, and its page IDs sorted, distinct and in use.
 func checkFreelist(f io.ReaderAt, m meta) string {

@@ -141,6 +141,9 @@ func checkFile(path string, size int64) error {
 	}
 	defer f.Close()
 	m, problems, fatal := checkMeta(f, size)
+	if fatal && foreign(f, size) {
+		return rules.ErrStoreUnavailable.Withf("%s is not a jgctl store (not a bbolt file)", path)
+	}
 	if !fatal {
 		problems, _ = checkTrees(f, m, false)
 	}
