@@ -195,7 +195,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 
 // Check runs bbolt's consistency check.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}
