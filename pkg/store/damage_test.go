@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
 )
@@ -374,4 +375,64 @@ func FuzzOpenCorrupt(f *testing.F) {
 		}
 		openDamaged(t, damaged(t, off, patch, size))
 	})
+}
+
+// TestDamageInTransactions: damage met inside a write is STORE_DAMAGED for
+// that caller alone and leaves the store usable (the transaction rolled
+// back, the lock released); a panic of the caller's own code is not taken
+// for damage.
+func TestDamageInTransactions(t *testing.T) {
+	good, err := goodStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ps = 4096
+	leaf := 0 // a violations leaf
+	for p := 2; p*ps < len(good) && leaf == 0; p++ {
+		e := good[p*ps+pageHeaderSize:]
+		if ne.Uint16(good[p*ps+8:]) == flagLeaf && ne.Uint32(e[12:]) > 0 && bytes.HasPrefix(e[ne.Uint32(e[4:]):], []byte("R0")) {
+			leaf = p
+		}
+	}
+	s, err := Open(damaged(t, leaf*ps+pageHeaderSize, bytes.Repeat([]byte{0x7F}, 4*elementSize), 0), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, fn := range []func(*Store) error{
+		func(s *Store) error {
+			return s.View(func(tx *Tx) error { _, err := tx.Violations(ViolationQuery{}); return err })
+		},
+		func(s *Store) error {
+			return s.Update(func(tx *Tx) error { _, err := tx.Violations(ViolationQuery{}); return err })
+		},
+	} {
+		if err := fn(s); !errors.Is(err, rules.ErrStoreDamaged) || !strings.Contains(err.Error(), s.Path()) {
+			t.Errorf("reading the damaged page = %v, want STORE_DAMAGED naming the file", err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "X", Name: "after"}) })
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a write after the damaged one = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after the damaged one never returned: the store is wedged")
+	}
+	view(t, s, func(tx *Tx) error {
+		if l, err := tx.Licence("X"); l == nil || l.Name != "after" {
+			t.Errorf("licence = %+v, %v", l, err)
+		}
+		return nil
+	})
+	defer func() {
+		if r := recover(); r != "caller's bug" {
+			t.Errorf("a panic of the caller's code in View = %v, want it to propagate", r)
+		}
+	}()
+	s.View(func(*Tx) error { panic("caller's bug") })
 }
