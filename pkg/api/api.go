@@ -103,6 +103,8 @@ type ImportRequest struct {
 	Kind      ImportKind   `json:"kind"`
 	Format    ImportFormat `json:"format,omitempty"`
 	ChunkSize int          `json:"chunk_size,omitempty"`
+	// Encoding of the file: "" or "utf-8", or "gbk" (read as GB18030).
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // Reject is an input row that was not imported, with the reason.
@@ -125,6 +127,15 @@ type ImportResult struct {
 	Rejects    []Reject   `json:"rejects"`
 	// RejectsTruncated is set when more rejects happened than are listed.
 	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
+	// StoppedAtLine is set only when the import stopped early, with an
+	// error: the damaged line, the line after the last row read when it was
+	// interrupted, or the first line of the chunk whose commit failed. The
+	// counts above then cover the committed chunks only.
+	StoppedAtLine int `json:"stopped_at_line,omitempty"`
+	// CommittedThroughLine comes with StoppedAtLine: the last line of the
+	// last committed chunk (absent when none was). Rows after it were not
+	// imported.
+	CommittedThroughLine int `json:"committed_through_line,omitempty"`
 }
 
 // RegisterPersonRequest registers a person: identity proven by the licence

@@ -1,12 +1,14 @@
-package engine
+package batch
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jgctl/jgctl/internal/engine/core"
@@ -25,7 +27,10 @@ var importColumns = map[api.ImportKind][]string{
 
 const (
 	defaultChunk  = 8192
+	maxChunk      = 100000
 	maxRejectList = 1000
+	// readGrace is how long an interrupted import waits for a read.
+	readGrace = time.Second
 )
 
 // Import streams an import file into the store: each row is validated,
@@ -33,25 +38,40 @@ const (
 // first 1000 in the result), and rows are written in chunks, each one
 // transaction. Re-importing violation records skips record numbers that
 // exist; licences and vehicles are updated in place.
-func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+//
+// When the file turns out damaged partway, or ctx is cancelled, Import
+// returns the result of the chunks committed so far, with StoppedAtLine
+// and CommittedThroughLine set, and an error that says the same.
+func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
 	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
 	cols, ok := importColumns[r.Kind]
 	if !ok {
-		return nil, rules.Invalid("kind", "IMPORT_KIND", "导入类型必须是 licences、vehicles 或 violations", "import kind must be licences, vehicles or violations")
+		return nil, rules.ErrImportKind
 	}
-	rd, err := ingest.NewReader(data, ingest.Format(r.Format), cols)
+	enc, ok := ingest.ParseEncoding(r.Encoding)
+	if !ok {
+		return nil, rules.ErrImportEncoding.Withf("got %q", r.Encoding)
+	}
+	chunk := r.ChunkSize
+	if chunk < 0 || chunk > maxChunk {
+		return nil, rules.ErrImportChunk.Withf("got %d", chunk)
+	}
+	if chunk == 0 {
+		chunk = defaultChunk
+	}
+	rd, err := ingest.NewReader(data, ingest.Config{Format: ingest.Format(r.Format), Encoding: enc, Required: cols})
 	if err != nil {
 		var mc *ingest.MissingColumnsError
 		if errors.As(err, &mc) {
-			return nil, rules.Invalid(strings.Join(mc.Columns, ","), "IMPORT_MISSING_COLUMNS", "缺少必需的列："+strings.Join(mc.Columns, ", "), err.Error())
+			return nil, rules.ErrImportMissingColumns.WithField(strings.Join(mc.Columns, ",")).Withf("%s", strings.Join(mc.Columns, ", "))
 		}
-		return nil, rules.Invalid("file", "IMPORT_BAD_FILE", "文件无法读取："+err.Error(), err.Error())
-	}
-	chunk := r.ChunkSize
-	if chunk <= 0 {
-		chunk = defaultChunk
+		var fe *ingest.FileError
+		if errors.As(err, &fe) {
+			return nil, atLine(fe)
+		}
+		return nil, err
 	}
 	res := &api.ImportResult{Kind: r.Kind, Rejects: []api.Reject{}}
 	reject := func(line int, err error) {
@@ -70,7 +90,8 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 			onReject(rj)
 		}
 	}
-	p := &rowParser{today: e.env.Today(), codes: e.env.Codes}
+	now := s.Now()
+	p := &rowParser{today: rules.DateOf(now), now: now, codes: s.Codes}
 	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
@@ -78,10 +99,18 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		viols []store.NewViolation
 		bad   []lineErr
 		rows  int
+		first int // line of the first row
+		last  int // line of the last row
 	}
 	batches := make(chan batch, 1)
 	readErr := make(chan error, 1)
+	var reached atomic.Int64 // the line after the last row read (1 before any)
+	reached.Store(1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parsed := make(chan struct{}) // closed when the parser stops reading
 	go func() {
+		defer close(parsed)
 		defer close(batches)
 		var b batch
 		for {
@@ -94,33 +123,75 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 				break
 			}
 			if err != nil {
-				readErr <- rules.Invalid("file", "IMPORT_BAD_FILE", "文件格式错误："+err.Error(), err.Error())
+				readErr <- err
 				return
 			}
-			b.rows++
+			reached.Store(int64(row.Line) + 1)
+			if b.rows++; b.rows == 1 {
+				b.first = row.Line
+			}
+			b.last = row.Line
 			if row.Err != nil {
-				b.bad = append(b.bad, lineErr{row.Line, rules.Invalid("", "IMPORT_BAD_LINE", "无法解析该行："+row.Err.Error(), row.Err.Error())})
+				b.bad = append(b.bad, lineErr{row.Line, row.Err})
 			} else if err := p.parse(r.Kind, &row, &b.lics, &b.vehs, &b.viols); err != nil {
 				b.bad = append(b.bad, lineErr{row.Line, err})
 			}
 			if b.rows >= chunk {
-				batches <- b
+				select {
+				case batches <- b:
+				case <-ctx.Done():
+					readErr <- ctx.Err()
+					return
+				}
 				b = batch{}
 			}
 		}
 		if b.rows > 0 {
-			batches <- b
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
+			}
 		}
 		readErr <- nil
 	}()
-	for b := range batches {
+	// stop fills in where the import stopped, and the error that says so.
+	through := 0 // the last line of the last committed chunk
+	stop := func(line int, why *rules.Error) error {
+		res.StoppedAtLine, res.CommittedThroughLine = line, through
+		n := res.Inserted + res.Updated
+		c := *why
+		c.EN = fmt.Sprintf("%s; %d rows committed, stopped at line %d", why.EN, n, line)
+		c.ZH = fmt.Sprintf("%s；已提交 %d 行，停在第 %d 行", why.ZH, n, line)
+		return &c
+	}
+	interrupted := func() error { return stop(int(reached.Load()), rules.ErrImportInterrupted) }
+	for {
+		var b batch
+		var more bool
+		select {
+		case b, more = <-batches:
+		case <-ctx.Done():
+			// Let the parser stop reading data, which the caller may close
+			// (an HTTP body must not be read after its handler returns),
+			// unless it is stuck in a read, as on a terminal.
+			select {
+			case <-parsed:
+			case <-time.After(readGrace):
+			}
+			return res, interrupted()
+		}
+		if !more {
+			break
+		}
 		res.Rows += b.rows
 		for _, le := range b.bad {
 			reject(le.line, le.err)
 		}
 		var refused []store.Refused
 		var ins, upd int
-		err := e.env.Store.Update(func(tx *store.Tx) (err error) {
+		err := s.Store.Update(func(tx *store.Tx) (err error) {
 			// This may run more than once (group commit): assign, never add.
 			switch r.Kind {
 			case api.ImportLicences:
@@ -133,10 +204,13 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 			return err
 		})
 		if err != nil {
-			for range batches { // let the parser finish
+			res.StoppedAtLine, res.CommittedThroughLine = b.first, through
+			cancel()
+			for range batches { // let the parser stop
 			}
 			return res, err
 		}
+		through = b.last
 		res.Inserted += ins
 		res.Updated += upd
 		for _, rf := range refused {
@@ -148,11 +222,26 @@ func (e *Engine) Import(ctx context.Context, a api.Actor, r api.ImportRequest, d
 		}
 	}
 	if err := <-readErr; err != nil {
+		var fe *ingest.FileError
+		switch {
+		case ctx.Err() != nil: // a read may fail because of the cancellation
+			return res, interrupted()
+		case errors.As(err, &fe):
+			return res, stop(fe.Line, fe.Err)
+		}
 		return res, err
 	}
-	return res, e.env.Store.Update(func(tx *store.Tx) error {
-		return e.env.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
+	return res, s.Store.Update(func(tx *store.Tx) error {
+		return s.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
 	})
+}
+
+// atLine is the error of a file that cannot be read from its start.
+func atLine(fe *ingest.FileError) *rules.Error {
+	c := *fe.Err
+	c.EN = fmt.Sprintf("line %d: %s", fe.Line, c.EN)
+	c.ZH = fmt.Sprintf("第 %d 行：%s", fe.Line, c.ZH)
+	return &c
 }
 
 type lineErr struct {
@@ -193,6 +282,7 @@ func putVehicles(tx *store.Tx, vs []rules.Vehicle) (ins, upd int, err error) {
 // rowParser turns import rows into records, validating every field.
 type rowParser struct {
 	today rules.Date
+	now   time.Time
 	codes rules.CodeBook
 }
 
@@ -229,22 +319,43 @@ func field(err error, name string) error {
 	if errors.As(err, &re) {
 		return re.WithField(name)
 	}
-	return rules.Invalid(name, "IMPORT_BAD_VALUE", err.Error(), err.Error())
+	return rules.ErrImportBadValue.WithField(name).Withf("%v", err)
 }
 
 func required(row *ingest.Row, name string) (string, error) {
 	v := row.Get(name)
 	if v == "" {
-		return "", rules.Invalid(name, "IMPORT_FIELD_REQUIRED", "必填字段为空："+name, "required field is empty: "+name)
+		return "", rules.ErrFieldRequired.WithField(name).Withf("%s", name)
 	}
 	return v, nil
+}
+
+// Dates before these cannot be true (docs/import-formats.md): the earliest
+// licence issue or vehicle registration, and the earliest violation record.
+var (
+	earliestIssue  = rules.NewDate(1950, time.January, 1)
+	earliestRecord = rules.NewDate(1990, time.January, 1)
+)
+
+// dateIn reads an optional date that must lie in [from, to].
+func dateIn(row *ingest.Row, name string, need bool, from, to rules.Date) (rules.Date, error) {
+	d, err := date(row, name, need)
+	switch {
+	case err != nil || d.IsZero():
+		return d, err
+	case d.Before(from):
+		return d, rules.ErrDateTooEarly.WithField(name).Withf("%s is before %s", d, from)
+	case d.After(to):
+		return d, rules.ErrDateInFuture.WithField(name).Withf("%s is after today, %s", d, to)
+	}
+	return d, nil
 }
 
 func date(row *ingest.Row, name string, need bool) (rules.Date, error) {
 	s := row.Get(name)
 	if s == "" {
 		if need {
-			return rules.Date{}, rules.Invalid(name, "IMPORT_FIELD_REQUIRED", "必填字段为空："+name, "required field is empty: "+name)
+			return rules.Date{}, rules.ErrFieldRequired.WithField(name).Withf("%s", name)
 		}
 		return rules.Date{}, nil
 	}
@@ -272,17 +383,17 @@ func (p *rowParser) licence(row *ingest.Row) (rules.Licence, error) {
 	}
 	l.Classes = strings.ToUpper(strings.NewReplacer(",", "", " ", "", "/", "").Replace(row.Get("classes")))
 	if !licenceClass.MatchString(l.Classes) {
-		return l, rules.Invalid("classes", "LICENCE_CLASS", "准驾车型必须由 A1 A2 A3 B1 B2 C1–C6 D E F M N P 组成", "classes must be made of A1 A2 A3 B1 B2 C1–C6 D E F M N P, got "+strconv.Quote(row.Get("classes")))
+		return l, rules.ErrLicenceClass.Withf("got %q", row.Get("classes"))
 	}
-	if l.FirstIssuedOn, err = date(row, "first_issued_on", true); err != nil {
+	if l.FirstIssuedOn, err = dateIn(row, "first_issued_on", true, earliestIssue, p.today); err != nil {
 		return l, err
-	}
-	if l.FirstIssuedOn.After(p.today) {
-		return l, rules.Invalid("first_issued_on", "DATE_IN_FUTURE", "初次领证日期不能晚于今天", "first_issued_on is in the future")
 	}
 	if s := row.Get("valid_until"); s != "长期" && !strings.EqualFold(s, "permanent") {
 		if l.ValidUntil, err = date(row, "valid_until", false); err != nil {
 			return l, err
+		}
+		if !l.ValidUntil.IsZero() && l.ValidUntil.Before(l.FirstIssuedOn) {
+			return l, rules.ErrValidityRange.Withf("%s is before %s", l.ValidUntil, l.FirstIssuedOn)
 		}
 	}
 	if l.Status, err = rules.ParseLicenceStatus(row.Get("status")); err != nil {
@@ -320,11 +431,11 @@ func (p *rowParser) vehicle(row *ingest.Row) (rules.Vehicle, error) {
 	}
 	if s := strings.ToUpper(row.Get("vin")); s != "" {
 		if !vinPattern.MatchString(s) {
-			return v, rules.Invalid("vin", "VIN_FORMAT", "车辆识别代号为17位字母数字，不含 I、O、Q", "a VIN is 17 letters and digits without I, O or Q")
+			return v, rules.ErrVINFormat
 		}
 		v.VIN = s
 	}
-	if v.RegisteredOn, err = date(row, "registered_on", false); err != nil {
+	if v.RegisteredOn, err = dateIn(row, "registered_on", false, earliestIssue, p.today); err != nil {
 		return v, err
 	}
 	return v, nil
@@ -350,7 +461,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	var err error
 	v.RecordNo = row.Get("record_no")
 	if !recordNoPattern.MatchString(v.RecordNo) {
-		return v, rules.Invalid("record_no", "RECORD_NO_FORMAT", "记录编号为1到32位字母、数字或连字符", "record_no must be 1 to 32 letters, digits or dashes")
+		return v, rules.ErrRecordNoFormat
 	}
 	if v.PlateType, err = rules.ParsePlateType(row.Get("plate_type")); err != nil {
 		return v, err
@@ -361,10 +472,13 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	if v.OccurredAt, err = parseTime(row.Get("occurred_at")); err != nil {
 		return v, rules.Invalid("occurred_at", "TIME_FORMAT", "时间必须是带时区的 RFC 3339 格式，或 YYYY-MM-DD HH:MM:SS（北京时间）", "occurred_at must be RFC 3339 with an offset, or YYYY-MM-DD HH:MM:SS in China time")
 	}
-	if v.OccurredAt.After(p.today.AddDays(1).Time()) {
-		return v, rules.Invalid("occurred_at", "TIME_IN_FUTURE", "违法时间不能晚于现在", "occurred_at is in the future")
+	if v.OccurredAt.After(p.now) {
+		return v, rules.ErrTimeInFuture
 	}
 	v.OccurredAt = v.OccurredAt.In(rules.China)
+	if d := rules.DateOf(v.OccurredAt); d.Before(earliestRecord) {
+		return v, rules.ErrDateTooEarly.WithField("occurred_at").Withf("%s is before %s", d, earliestRecord)
+	}
 	v.Location = row.Get("location")
 	if v.Code, err = required(row, "code"); err != nil {
 		return v, err
@@ -374,7 +488,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 		return v, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误："+err.Error(), err.Error())
 	}
 	if v.Points, err = strconv.Atoi(row.Get("points")); err != nil || !rules.ValidPoints(v.Points) {
-		return v, rules.Invalid("points", "POINTS_VALUE", "记分只能是 0、1、3、6、9 或 12", "points must be 0, 1, 3, 6, 9 or 12, got "+strconv.Quote(row.Get("points")))
+		return v, rules.ErrPointsValue.Withf("got %q", row.Get("points"))
 	}
 	if err := p.codes.Check(v.Code, v.Points, v.Fine); err != nil {
 		return v, err
@@ -389,29 +503,36 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	v.DecisionNo = row.Get("decision_no")
 	if v.DecisionNo != "" {
 		if !decisionNoPattern.MatchString(v.DecisionNo) {
-			return v, rules.Invalid("decision_no", "DECISION_NO_FORMAT", "决定书编号为15或16位数字", "decision_no must be 15 or 16 digits")
+			return v, rules.ErrDecisionNoFormat
 		}
-		if v.ServedOn, err = date(row, "served_on", true); err != nil {
+		if v.ServedOn, err = dateIn(row, "served_on", true, earliestRecord, p.today); err != nil {
 			return v, err
+		}
+		if d := rules.DateOf(v.OccurredAt); v.ServedOn.Before(d) {
+			return v, rules.ErrServedBeforeViolation.Withf("served %s, the violation was on %s", v.ServedOn, d)
 		}
 		v.Status = rules.StatusUnpaid
 	} else if row.Get("served_on") != "" {
-		return v, rules.Invalid("served_on", "SERVED_WITHOUT_DECISION", "有送达日期但没有决定书编号", "served_on is given without a decision_no")
+		return v, rules.ErrServedNoDecision
 	}
 	// A pending reconsideration or lawsuit (处罚法 §73) stops the late fee.
 	if from, err := date(row, "suspended_from", false); err != nil {
 		return v, err
 	} else if !from.IsZero() {
+		// Reconsideration or a lawsuit is against a decision already served.
+		if !v.ServedOn.IsZero() && from.Before(v.ServedOn) {
+			return v, rules.ErrSuspensionBeforeService
+		}
 		to, err := date(row, "suspended_to", false)
 		if err != nil {
 			return v, err
 		}
 		if !to.IsZero() && to.Before(from) {
-			return v, rules.Invalid("suspended_to", "SUSPENSION_RANGE", "暂停结束日期早于开始日期", "suspended_to is before suspended_from")
+			return v, rules.ErrSuspensionRange
 		}
 		v.Suspensions = []rules.Suspension{{From: from, To: to}}
 	} else if row.Get("suspended_to") != "" {
-		return v, rules.Invalid("suspended_from", "IMPORT_FIELD_REQUIRED", "有暂停结束日期但没有开始日期", "suspended_to is given without suspended_from")
+		return v, rules.ErrSuspensionFromRequired
 	}
 	if s := row.Get("driver_id_number"); s != "" {
 		id, err := rules.ParseIDNumber(s, p.today)
