@@ -67,7 +67,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 
 	src := filepath.Join(dir, "http.csv")
 	genCSVPlates(src, 20_000_000, 200000, 10000, 1) // 20 records a plate, every one decided
-	e, st, err := app.Open(filepath.Join(dir, "http.db"), app.Config{Now: now, Store: store.Options{FastCommits: true}})
+	e, st, err := app.Open(filepath.Join(dir, "http.db"), app.Config{Now: now, Store: store.Options{FastCommits: true, Create: true}})
 	check(err)
 	defer st.Close()
 	imp := func(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {

@@ -123,7 +123,7 @@ func importAndList(dir string, n int, only string) {
 	check(err)
 	rawRate := float64(rn) / time.Since(start).Seconds()
 
-	c, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.WithClock(now))
+	c, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.CreateIfMissing(), embedded.WithClock(now))
 	check(err)
 	defer c.Close()
 	n0, d0 := importFile(c.Imports.Import, a)
@@ -173,7 +173,7 @@ func payments(dir string, d time.Duration) {
 	genCSV(src, 10_000_000, decisions, 1)
 	// A long-running payer process, as `jgctl serve` is (its collector setting too).
 	server.TuneGC()
-	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.WithClock(now), embedded.FastCommits())
+	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.CreateIfMissing(), embedded.WithClock(now), embedded.FastCommits())
 	check(err)
 	defer c.Close()
 	importFile(c.Imports.Import, src)

@@ -15,7 +15,9 @@ import (
 
 // Config is what Open needs; zero fields take the shipped defaults.
 type Config struct {
-	Store    store.Options
+	Store store.Options
+	// Offline opens no store: the engine then runs pure operations only.
+	Offline  bool
 	Now      func() time.Time
 	Policy   *rules.Policy
 	Calendar *rules.Calendar
@@ -26,9 +28,12 @@ type Config struct {
 // Open opens the store at path and returns an engine over it; closing the
 // store is the caller's.
 func Open(path string, c Config) (*engine.Engine, *store.Store, error) {
-	st, err := store.Open(path, c.Store)
-	if err != nil {
-		return nil, nil, err
+	var st *store.Store
+	var err error
+	if !c.Offline {
+		if st, err = store.Open(path, c.Store); err != nil {
+			return nil, nil, err
+		}
 	}
 	cfg := engine.Config{Store: st, Now: c.Now, Gateway: c.Gateway, Policy: rules.DefaultPolicy()}
 	if c.Policy != nil {
@@ -37,13 +42,13 @@ func Open(path string, c Config) (*engine.Engine, *store.Store, error) {
 	if c.Calendar != nil {
 		cfg.Calendar = *c.Calendar
 	} else if cfg.Calendar, err = refdata.Calendar(""); err != nil {
-		st.Close()
+		closeStore(st)
 		return nil, nil, err
 	}
 	if c.Codes != nil {
 		cfg.Codes = *c.Codes
 	} else if cfg.Codes, err = refdata.Codes(""); err != nil {
-		st.Close()
+		closeStore(st)
 		return nil, nil, err
 	}
 	return engine.New(cfg), st, nil
@@ -55,4 +60,10 @@ func Open(path string, c Config) (*engine.Engine, *store.Store, error) {
 type Options struct {
 	Config
 	Actor api.Actor
+}
+
+func closeStore(st *store.Store) {
+	if st != nil {
+		st.Close()
+	}
 }

@@ -27,7 +27,7 @@ const (
 // registered.
 func exampleEngine(t *testing.T) (*engine.Engine, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func TestPageLimits(t *testing.T) {
 }
 
 func TestLoginTokensAndThrottle(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func (l *lapsedClaims) ClaimDecision(context.Context, string, string, time.Durat
 // its money left a lapsed claim; the next payer's claim names that order,
 // and the charge is recorded instead of charging the decision again.
 func TestLapsedClaimIsSettledFirst(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestLapsedClaimIsSettledFirst(t *testing.T) {
 // TestBindingLimits: the store refuses another owner's vehicle beyond the
 // person's and the vehicle's limits (pending requests count).
 func TestBindingLimits(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ var importNow = time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
 
 func openImport(t *testing.T) *embedded.Client {
 	t.Helper()
-	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.WithClock(func() time.Time { return importNow }), embedded.UnsafeNoSync())
+	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.CreateIfMissing(), embedded.WithClock(func() time.Time { return importNow }), embedded.UnsafeNoSync())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // its line, field and code), and that a suspension range stops the late fee.
 func TestImportRejectsAndSuspension(t *testing.T) {
 	now := time.Date(2026, 12, 31, 10, 0, 0, 0, rules.China)
-	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync())
+	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.CreateIfMissing(), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync())
 	if err != nil {
 		t.Fatal(err)
 	}

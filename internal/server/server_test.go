@@ -22,7 +22,7 @@ import (
 // store is handed back for tests that count what was written).
 func openEngine(t testing.TB, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,9 @@ type OpInfo struct {
 	Idempotent bool
 	// Safe operations change nothing (or nothing twice): clients retry them.
 	Safe bool
+	// Pure operations compute from their request alone and read no store:
+	// the embedded transport runs them without opening one.
+	Pure bool
 	// Stream: the body is a file (CSV or JSON Lines) passed beside the request.
 	Stream bool
 	// Produces is the answer's media type when it is not JSON.

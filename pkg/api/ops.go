@@ -73,7 +73,7 @@ var (
 	BankNotification = declare[gateway.Charge, *ReconcileResult](OpInfo{ID: "bankNotification", Method: http.MethodPost, Path: "/v1/gateway/notifications", Tag: "violations", Access: BankSigned,
 		Summary:     "A bank's signed payment notification",
 		Description: "Authenticated by the X-Jgctl-Signature header instead of a token: \"t=<unix seconds>,v1=<hex>\" where v1 = HMAC-SHA256(secret, \"<t>.<raw body>\") and t is within 5 minutes of the server's clock; else 403 BAD_SIGNATURE. Without a configured secret (gateway.secret / JGCTL_GATEWAY_SECRET) every notification is refused with 403 CALLBACK_DISABLED. A paid charge whose decision has no payment is recorded (applied: true); a repeated notification changes nothing."})
-	QuoteFine = declare[QuoteRequest, *rules.FeeQuote](OpInfo{ID: "quoteFine", Method: http.MethodPost, Path: "/v1/fines/quote", Tag: "violations", Access: Authenticated, Safe: true,
+	QuoteFine = declare[QuoteRequest, *rules.FeeQuote](OpInfo{ID: "quoteFine", Method: http.MethodPost, Path: "/v1/fines/quote", Tag: "violations", Access: Authenticated, Safe: true, Pure: true,
 		Summary:     "Compute the late fee and amount due of a fine",
 		Description: "A pure computation, for any authenticated caller. 400 FIELD_REQUIRED (fine), FINE_FORMAT, DATE_FORMAT, SERVED_ON_REQUIRED, DATE_BEFORE_SERVICE."})
 

@@ -25,7 +25,7 @@ func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "jgctl-example-")
 	defer os.RemoveAll(dir)
 	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China) }
-	store, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.WithClock(now))
+	store, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.CreateIfMissing(), embedded.WithClock(now))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -275,7 +275,8 @@ func putLicences(tx *store.Tx, ls []rules.Licence) (ins, upd int, err error) {
 }
 
 func putVehicles(tx *store.Tx, vs []rules.Vehicle) (ins, upd int, err error) {
-	return upsert(vs, func(v *rules.Vehicle) (*rules.Vehicle, error) { return tx.Vehicle(v.Plate, v.PlateType) }, tx.PutVehicle)
+	return upsert(vs, func(v *rules.Vehicle) (*rules.Vehicle, error) { return tx.Vehicle(v.Plate, v.PlateType) },
+		func(v, _ *rules.Vehicle) error { return tx.PutVehicle(v) })
 }
 
 // rowParser turns import rows into records, validating every field.

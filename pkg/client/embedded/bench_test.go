@@ -19,7 +19,7 @@ import (
 func benchStore(b *testing.B, n int) *embedded.Client {
 	b.Helper()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.WithClock(func() time.Time { return now }), embedded.FastCommits())
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.CreateIfMissing(), embedded.WithClock(func() time.Time { return now }), embedded.FastCommits())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func BenchmarkPay(b *testing.B) {
 // BenchmarkImport measures a durable violation import (every index) of
 // 100,000 rows a round into a store that grows with each round.
 func BenchmarkImport(b *testing.B) {
-	c, err := embedded.Open(filepath.Join(b.TempDir(), "import.db"))
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "import.db"), embedded.CreateIfMissing())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func BenchmarkListByPlate(b *testing.B) {
 		{"page=20", 20_000_000, 200000, 10000, 1, 20},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			c, err := embedded.Open(filepath.Join(b.TempDir(), "list.db"), embedded.UnsafeNoSync(),
+			c, err := embedded.Open(filepath.Join(b.TempDir(), "list.db"), embedded.CreateIfMissing(), embedded.UnsafeNoSync(),
 				embedded.WithClock(func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China) }))
 			if err != nil {
 				b.Fatal(err)

@@ -50,6 +50,16 @@ func WithGateway(g gateway.Gateway) Option { return func(o *app.Options) { o.Gat
 // ReadOnly opens the store with a shared lock; mutations fail.
 func ReadOnly() Option { return func(o *app.Options) { o.Store.ReadOnly = true } }
 
+// CreateIfMissing lets Open create the store (and its directories) when
+// the path does not exist: for commands that write. Without it a missing
+// store is rules.ErrStoreNotFound.
+func CreateIfMissing() Option { return func(o *app.Options) { o.Store.Create = true } }
+
+// Offline opens no store: only pure operations (a fine's quote) run, the
+// others are rules.ErrStoreUnavailable. For calculators that must work on
+// a machine without a store.
+func Offline() Option { return func(o *app.Options) { o.Offline = true } }
+
 // WithLockTimeout bounds the wait for the store's file lock (default 1 s).
 func WithLockTimeout(d time.Duration) Option {
 	return func(o *app.Options) { o.Store.LockTimeout = d }
@@ -116,6 +126,9 @@ func (t *transport) Call(ctx context.Context, op api.Operation, req, resp any) e
 	if b == nil {
 		return fmt.Errorf("embedded: operation %s is served over HTTP only", op.Info().ID)
 	}
+	if t.st == nil && !op.Info().Pure {
+		return rules.ErrStoreUnavailable.Withf("opened offline, without a store: %s needs one", op.Info().ID)
+	}
 	a, ctx, err := t.caller(ctx)
 	if err != nil {
 		return err
@@ -139,6 +152,9 @@ func (t *transport) caller(ctx context.Context) (api.Actor, context.Context, err
 
 // Import implements client.Transport.
 func (t *transport) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+	if t.st == nil {
+		return nil, rules.ErrStoreUnavailable.Withf("opened offline, without a store")
+	}
 	a, ctx, err := t.caller(ctx)
 	if err != nil {
 		return nil, err
@@ -147,7 +163,12 @@ func (t *transport) Import(ctx context.Context, r api.ImportRequest, data io.Rea
 }
 
 // Close closes the store (once, for all clients made by As).
-func (t *transport) Close() error { return t.st.Close() }
+func (t *transport) Close() error {
+	if t.st == nil {
+		return nil
+	}
+	return t.st.Close()
+}
 
 // Handler returns the HTTP API over this store, as `jgctl serve` serves it
 // (without metrics or bank notifications): for tests and examples that

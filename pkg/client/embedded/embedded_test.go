@@ -14,7 +14,7 @@ import (
 
 func TestContract(t *testing.T) {
 	clienttest.Run(t, func(t *testing.T, now func() time.Time, gw gateway.Gateway) clienttest.Env {
-		c, err := embedded.Open(filepath.Join(t.TempDir(), "jgctl.db"), embedded.WithClock(now), embedded.WithGateway(gw), embedded.UnsafeNoSync())
+		c, err := embedded.Open(filepath.Join(t.TempDir(), "jgctl.db"), embedded.CreateIfMissing(), embedded.WithClock(now), embedded.WithGateway(gw), embedded.UnsafeNoSync())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,9 @@ const (
 	// Create commands write and may create the store (import, register,
 	// token create, serve, store init).
 	Create
+	// Offline commands compute without the store (fines quote): the
+	// embedded transport opens none.
+	Offline
 )
 
 // Client returns the client of the run: the HTTP one of --endpoint, else
@@ -116,9 +119,10 @@ func (f *Factory) modeOptions(mode Mode) ([]embedded.Option, error) {
 	switch mode {
 	case ReadOnly:
 		opts = append(opts, embedded.ReadOnly())
+	case Offline:
+		opts = append(opts, embedded.Offline())
 	case Create:
-		// MERGE(store-create): when pkg/client/embedded has the option, uncomment:
-		// opts = append(opts, embedded.CreateIfMissing())
+		opts = append(opts, embedded.CreateIfMissing())
 	}
 	return opts, nil
 }

@@ -74,7 +74,7 @@ func runQuote(ctx context.Context, opts *QuoteOptions) error {
 	if opts.ExtendDueOnHoliday != nil {
 		f.Config.Policy.Fees.ExtendDueOnHoliday = *opts.ExtendDueOnHoliday
 	}
-	c, err := f.Client(cmdutil.ReadOnly)
+	c, err := f.Client(cmdutil.Offline)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,11 @@ func verify(f *cmdutil.Factory, cmd string, mode cmdutil.Mode) (*pstore.Report, 
 	if f.Config.Endpoint != "" {
 		return nil, cmdutil.Usage(rules.ErrUsage, "--endpoint", "%s works on the embedded store only", cmd)
 	}
+	if mode == cmdutil.ReadOnly {
+		// Straight from the file: damage that keeps it from opening is
+		// listed as problems (exit 1), not refused (exit 6).
+		return pstore.VerifyFile(f.Config.Store, pstore.Options{LockTimeout: f.Config.LockTimeout})
+	}
 	c, err := f.Embedded(mode)
 	if err != nil {
 		return nil, err
