@@ -27,26 +27,7 @@ const (
 // registered.
 func exampleEngine(t *testing.T) (*engine.Engine, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true, Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	e := engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
-	ctx := context.Background()
-	if err := examples.Load(ctx, importer{e}, nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []api.RegisterPersonRequest{
-		{IDNumber: zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"},
-		{IDNumber: li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"},
-	} {
-		if _, err := e.RegisterPerson(ctx, api.Staff, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return e, &now
+	return paymentEngine(t, nil, nil)
 }
 
 func person(id string) api.Actor { return api.Actor{Role: api.RolePerson, IDNumber: id} }
@@ -323,10 +304,10 @@ func (i importer) Import(ctx context.Context, r api.ImportRequest, data io.Reade
 // decision had lapsed, leaving its order behind.
 type lapsedClaims struct{ previous string }
 
-func (l *lapsedClaims) ClaimDecision(context.Context, string, string, time.Duration) (string, func(), error) {
+func (l *lapsedClaims) ClaimDecision(context.Context, core.Claim, time.Duration) (string, func(bool), error) {
 	p := l.previous
 	l.previous = ""
-	return p, func() {}, nil
+	return p, func(bool) {}, nil
 }
 
 // TestLapsedClaimIsSettledFirst: a payer that died after the gateway took

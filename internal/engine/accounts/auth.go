@@ -86,7 +86,7 @@ func tokenTTL(role api.Role, s string) (time.Duration, error) {
 	}
 	limit := fmt.Sprintf("%dh", int(max.Hours()))
 	d, err := time.ParseDuration(s)
-	if err != nil && strings.Trim(s, "0123456789.") == "h" {
+	if err != nil && strings.Trim(s, "0123456789") == "h" && len(s) > 1 {
 		err, d = nil, max+time.Hour // too many hours to count: longer than any maximum
 	}
 	switch {

@@ -56,68 +56,62 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 	}
 	scope := core.KeyScope("bind_vehicle", a)
 	hash := core.RequestHash(r)
-	var out *api.BindResult
-	err = s.Store.Update(func(tx *store.Tx) error {
-		if res, ok, err := core.Replay[api.BindResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
-		}
+	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*api.BindResult, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v, err := tx.Vehicle(plate, pt)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if v == nil {
-			return rules.ErrVehicleNotFound.Withf("%s %s", plate, pt)
+			return nil, rules.ErrVehicleNotFound.Withf("%s %s", plate, pt)
 		}
 		mine, err := tx.BindingsOf(p.IDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, b := range mine {
 			if b.Kind == rules.BindVehicle && b.Plate == plate && b.PlateType == pt {
-				return rules.ErrAlreadyBound.Withf("%s (%s)", b.ID, b.Status)
+				return nil, rules.ErrAlreadyBound.Withf("%s (%s)", b.ID, b.Status)
 			}
 		}
 		id, err := tx.NextBindingID()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		now := s.Now()
 		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindVehicle, Plate: plate, PlateType: pt, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		own, err := controls(tx, p.IDNumber, v.OwnerIDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if own {
 			b.Own = true
 		} else {
 			if err := s.Policy.CheckOtherPlateType(pt); err != nil {
-				return err
+				return nil, err
 			}
 			b.Status, b.RequestID, b.ActiveFrom = rules.BindingPending, id, time.Time{}
 			phone, err := ownerContact(tx, v.OwnerIDNumber)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if err := s.Notify(tx, phone, "bind_request",
 				"【交管】"+p.Name+"申请备案驾驶您的机动车"+plate+"，申请编号"+id+"，同意请在平台确认。"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		// The store holds the limits on other owners' vehicles: counted
 		// here in one serial transaction, a conditional update elsewhere.
 		if err := tx.InsertBindingLimited(&b, s.Policy.MaxOtherVehicles, s.Policy.MaxOtherDrivers); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "bind_vehicle", plate+" "+string(pt), b.Status); err != nil {
-			return err
+			return nil, err
 		}
-		out = &api.BindResult{Binding: b}
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
+		return &api.BindResult{Binding: b}, nil
 	})
 	return out, err
 }
@@ -126,47 +120,41 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 func (s *Service) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
 	scope := core.KeyScope("approve_binding", a)
 	hash := core.RequestHash(r.RequestID)
-	var out *rules.Binding
-	err := s.Store.Update(func(tx *store.Tx) error {
+	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Binding, error) {
 		if err := core.RequirePerson(a); err != nil {
-			return err
-		}
-		if res, ok, err := core.Replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
+			return nil, err
 		}
 		b, err := tx.Binding(r.RequestID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if b == nil || b.RequestID == "" {
-			return rules.ErrRequestNotFound.Withf("%s", r.RequestID)
+			return nil, rules.ErrRequestNotFound.Withf("%s", r.RequestID)
 		}
 		owner, err := controlsVehicle(tx, a.IDNumber, b.Plate, b.PlateType)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !owner {
-			return rules.ErrNotOwner
+			return nil, rules.ErrNotOwner
 		}
 		if b.Status != rules.BindingActive { // approving twice is harmless
 			b.Status, b.ActiveFrom = rules.BindingActive, s.Now()
 			if err := tx.PutBinding(b); err != nil {
-				return err
+				return nil, err
 			}
 			if err := s.Audit(tx, a, "approve_binding", b.ID, b.Plate); err != nil {
-				return err
+				return nil, err
 			}
 			phone, err := core.PhoneOf(tx, b.IDNumber)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if err := s.Notify(tx, phone, "bind_approved", "【交管】机动车"+b.Plate+"的所有人已同意您的备案申请。"); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		out = b
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
+		return b, nil
 	})
 	return out, err
 }
@@ -175,46 +163,40 @@ func (s *Service) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRe
 func (s *Service) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
 	scope := core.KeyScope("bind_licence", a)
 	hash := core.RequestHash(r)
-	var out *rules.Binding
-	err := s.Store.Update(func(tx *store.Tx) error {
-		if res, ok, err := core.Replay[rules.Binding](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
-		}
+	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Binding, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		l, err := tx.Licence(p.IDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if l == nil {
-			return rules.ErrLicenceNotFound.Withf("%s", p.IDNumber)
+			return nil, rules.ErrLicenceNotFound.Withf("%s", p.IDNumber)
 		}
 		mine, err := tx.BindingsOf(p.IDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, b := range mine {
 			if b.Kind == rules.BindLicence {
-				return rules.ErrAlreadyBound.Withf("licence %s", b.ID)
+				return nil, rules.ErrAlreadyBound.Withf("licence %s", b.ID)
 			}
 		}
 		id, err := tx.NextBindingID()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		now := s.Now()
 		b := rules.Binding{ID: id, IDNumber: p.IDNumber, Kind: rules.BindLicence, Own: true, Status: rules.BindingActive, CreatedAt: now, ActiveFrom: now}
 		if err := tx.PutBinding(&b); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "bind_licence", p.IDNumber, l.FileNo); err != nil {
-			return err
+			return nil, err
 		}
-		out = &b
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
+		return &b, nil
 	})
 	return out, err
 }
@@ -251,32 +233,30 @@ func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBinding
 func (s *Service) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
 	scope := core.KeyScope("remove_binding", a)
 	hash := core.RequestHash(r.BindingID)
-	return s.Store.Update(func(tx *store.Tx) error {
-		if _, ok, err := core.Replay[struct{}](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			return err
-		}
+	_, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*struct{}, error) {
 		b, err := tx.Binding(r.BindingID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if b == nil {
-			return rules.ErrBindingNotFound.Withf("%s", r.BindingID)
+			return nil, rules.ErrBindingNotFound.Withf("%s", r.BindingID)
 		}
 		if !a.IsStaff() && a.IDNumber != b.IDNumber {
 			owner, err := controlsVehicle(tx, a.IDNumber, b.Plate, b.PlateType)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !owner {
-				return rules.ErrNotOwner.Withf("not your binding")
+				return nil, rules.ErrNotOwner.Withf("not your binding")
 			}
 		}
 		if err := tx.DeleteBinding(b); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "remove_binding", b.ID, b.Plate); err != nil {
-			return err
+			return nil, err
 		}
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, struct{}{})
+		return &struct{}{}, nil
 	})
+	return err
 }

@@ -170,17 +170,23 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 	for {
 		var b batch
 		var more bool
+		// A chunk parsed before the interruption is committed first: what
+		// an interruption leaves does not depend on timing.
 		select {
 		case b, more = <-batches:
-		case <-ctx.Done():
-			// Let the parser stop reading data, which the caller may close
-			// (an HTTP body must not be read after its handler returns),
-			// unless it is stuck in a read, as on a terminal.
+		default:
 			select {
-			case <-parsed:
-			case <-time.After(readGrace):
+			case b, more = <-batches:
+			case <-ctx.Done():
+				// Let the parser stop reading data, which the caller may close
+				// (an HTTP body must not be read after its handler returns),
+				// unless it is stuck in a read, as on a terminal.
+				select {
+				case <-parsed:
+				case <-time.After(readGrace):
+				}
+				return res, interrupted()
 			}
-			return res, interrupted()
 		}
 		if !more {
 			break

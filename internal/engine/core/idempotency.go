@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 )
 
@@ -40,7 +41,7 @@ func Replay[T any](tx *store.Tx, scope, key, hash string) (*T, bool, error) {
 	}
 	var out T
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, false, err
+		return nil, false, rules.ErrStoreDamaged.Withf("the stored answer of idempotency key %q cannot be read", key)
 	}
 	return &out, true, nil
 }
@@ -51,4 +52,21 @@ func Remember(tx *store.Tx, scope, key, hash string, resp any) error {
 		return nil
 	}
 	return tx.PutIdempotent(scope, key, hash, resp)
+}
+
+// Keyed runs fn in one write transaction under an idempotency key: a
+// repeat of the request answers fn's first answer (replayed is then
+// true), and another request under the key is rules.ErrIdempotencyReuse.
+func Keyed[T any](st *store.Store, scope, key, hash string, fn func(tx *store.Tx) (*T, error)) (out *T, replayed bool, err error) {
+	err = st.Update(func(tx *store.Tx) error {
+		var err error
+		if out, replayed, err = Replay[T](tx, scope, key, hash); replayed || err != nil {
+			return err
+		}
+		if out, err = fn(tx); err != nil {
+			return err
+		}
+		return Remember(tx, scope, key, hash, out)
+	})
+	return out, replayed, err
 }

@@ -253,22 +253,17 @@ func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRe
 	}
 	scope := core.KeyScope("handle", a)
 	hash := core.RequestHash(r)
-	var out *api.HandleResult
-	err := s.Store.Update(func(tx *store.Tx) error {
-		if res, ok, err := core.Replay[api.HandleResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
-		}
+	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*api.HandleResult, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		old, err := tx.Violation(r.RecordNo)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if old == nil {
-			return rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
+			return nil, rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
 		}
 		v := *old
 		now := s.Now()
@@ -276,47 +271,46 @@ func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRe
 		v.Expire(now)
 		bindings, err := tx.BindingsOf(p.IDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c := rules.HandlingCase{Violation: v, On: today, VehicleBound: boundSince(bindings, &v)}
 		for _, b := range bindings {
 			if b.Status == rules.BindingActive && b.Kind == rules.BindLicence {
 				if c.Licence, err = tx.Licence(p.IDNumber); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
 		if c.Licence != nil {
 			if c.CyclePoints, err = cyclePoints(tx, c.Licence, now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := s.Policy.CheckOnlineHandling(c); err != nil {
-			return err
+			return nil, err
 		}
 		no, err := tx.NextDecisionNo(s.Region)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber = rules.StatusPending, no, today, p.IDNumber
 		v.PendingUntil = now.Add(s.Policy.HandlingTTL).Truncate(time.Second)
 		if err := tx.PutViolation(&v, old); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "handle_violation", v.RecordNo, no); err != nil {
-			return err
+			return nil, err
 		}
 		q := s.quote(v, today)
 		order := rules.PaymentOrder{DecisionNo: no, RecordNo: v.RecordNo, IDNumber: p.IDNumber, Amount: q.AmountDue, CreatedAt: now, ExpiresAt: v.PendingUntil}
 		if err := tx.InsertOrder(&order); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
 			v.RecordNo, no, v.PendingUntil.In(rules.China).Format("15:04"), q.AmountDue)); err != nil {
-			return err
+			return nil, err
 		}
-		out = &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
+		return &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}, nil
 	})
 	return out, err
 }
