@@ -14,7 +14,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
-	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 	"io"
 )
 
@@ -218,7 +218,7 @@ func TestPageLimits(t *testing.T) {
 }
 
 func TestLoginTokensAndThrottle(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func (l *lapsedClaims) ClaimDecision(context.Context, core.Claim, time.Duration)
 // its money left a lapsed claim; the next payer's claim names that order,
 // and the charge is recorded instead of charging the decision again.
 func TestLapsedClaimIsSettledFirst(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "c.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +344,7 @@ func TestLapsedClaimIsSettledFirst(t *testing.T) {
 // TestBindingLimits: the store refuses another owner's vehicle beyond the
 // person's and the vehicle's limits (pending requests count).
 func TestBindingLimits(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 const (
@@ -29,7 +30,7 @@ const (
 // paymentEngine is exampleEngine with a chosen gateway and claimer.
 func paymentEngine(t *testing.T, gw gateway.Gateway, claims core.Claimer) (*engine.Engine, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "r.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "r.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +319,7 @@ func TestRegistrationReplayIsThrottled(t *testing.T) {
 // TestLegacyPaymentReplays: a payment recorded before keys had records (an
 // old store) still replays by its order ID and is not charged again.
 func TestLegacyPaymentReplays(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "l.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "l.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +336,7 @@ func TestLegacyPaymentReplays(t *testing.T) {
 	}
 	a := person(zhang)
 	order := "ORD-" + onsiteDecision + "-" + core.RequestHash(struct{ Actor, Key string }{a.String(), "old"})[:16]
-	if err := st.Update(func(tx *store.Tx) error {
+	if err := st.Update(ctx, func(tx store.Tx) error {
 		return tx.InsertPayment(&rules.Payment{ID: "P" + onsiteDecision, DecisionNo: onsiteDecision, RecordNo: "3701002026111200003", Fine: rules.Fen(5000),
 			LateFee: rules.Fen(0), Amount: rules.Fen(5000), PayerIDNumber: zhang, GatewayRef: "OLD1", OrderID: order, PaidAt: now, IdempotencyKey: "old"})
 	}); err != nil {
@@ -355,7 +356,7 @@ func TestLegacyPaymentReplays(t *testing.T) {
 // TestDamagedKeyRecord: a damaged idempotency record gives a refusal with a
 // code, not a Go error ("store: corrupt…", "invalid character…").
 func TestDamagedKeyRecord(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "d.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "d.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestDamagedKeyRecord(t *testing.T) {
 	a := person(zhang)
 	hash := core.RequestHash(struct{ DecisionNo, RecordNo string }{onsiteDecision, ""})
 	for _, rec := range []string{"no newline", hash + "\n{not json"} {
-		if err := st.Update(func(tx *store.Tx) error { return tx.PutEncodedIdempotent(core.KeyScope("pay", a), "k", []byte(rec)) }); err != nil {
+		if err := st.Update(context.Background(), func(tx store.Tx) error { return tx.PutEncodedIdempotent(core.KeyScope("pay", a), "k", []byte(rec)) }); err != nil {
 			t.Fatal(err)
 		}
 		_, err := e.Pay(context.Background(), a, api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})

@@ -49,7 +49,7 @@ var azRoles = [...]string{"zhang", "li", "unit", "hospital", "bank", "staff", "a
 // bearer token per role.
 type authzEnv struct {
 	e     *engine.Engine
-	st    *store.Store
+	st    store.Store
 	srv   *httptest.Server
 	clock *clienttest.Clock
 	tok   map[string]string // role → bearer token ("none" → "")
@@ -203,7 +203,7 @@ type state struct {
 func (env *authzEnv) snapshot(t *testing.T) state {
 	t.Helper()
 	var s state
-	err := env.st.View(func(tx *store.Tx) error {
+	err := env.st.View(t.Context(), func(tx store.Tx) error {
 		log, err := tx.AuditLog(0, 0)
 		s.audit = len(log)
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // ownerContact returns the phone of a vehicle owner (a person or a unit's
 // acting person), or "".
-func ownerContact(tx *store.Tx, owner string) (string, error) {
+func ownerContact(tx store.Tx, owner string) (string, error) {
 	u, err := tx.Unit(owner)
 	if err != nil {
 		return "", err
@@ -25,7 +25,7 @@ func ownerContact(tx *store.Tx, owner string) (string, error) {
 
 // controls reports whether the person acts for the owner: the owner
 // themself, or the acting person of the owning unit.
-func controls(tx *store.Tx, idNumber, owner string) (bool, error) {
+func controls(tx store.Tx, idNumber, owner string) (bool, error) {
 	if idNumber == owner {
 		return true, nil
 	}
@@ -35,7 +35,7 @@ func controls(tx *store.Tx, idNumber, owner string) (bool, error) {
 
 // controlsVehicle reports whether the person acts for the owner of a
 // vehicle (false when the vehicle is unknown).
-func controlsVehicle(tx *store.Tx, idNumber, plate string, pt rules.PlateType) (bool, error) {
+func controlsVehicle(tx store.Tx, idNumber, plate string, pt rules.PlateType) (bool, error) {
 	v, err := tx.Vehicle(plate, pt)
 	if err != nil || v == nil {
 		return false, err
@@ -45,7 +45,7 @@ func controlsVehicle(tx *store.Tx, idNumber, plate string, pt rules.PlateType) (
 
 // BindVehicle binds a vehicle to the calling person: their own at once;
 // another owner's as a request the owner approves, within the limits.
-func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleRequest) (*api.BindResult, error) {
+func (s *Service) BindVehicle(ctx context.Context, a api.Actor, r api.BindVehicleRequest) (*api.BindResult, error) {
 	pt, err := rules.ParsePlateType(r.PlateType)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 	}
 	scope := core.KeyScope("bind_vehicle", a)
 	hash := core.RequestHash(r)
-	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*api.BindResult, error) {
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*api.BindResult, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
 			return nil, err
@@ -117,10 +117,10 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 }
 
 // ApproveBinding lets the owner approve a pending request.
-func (s *Service) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
+func (s *Service) ApproveBinding(ctx context.Context, a api.Actor, r api.ApproveRequest) (*rules.Binding, error) {
 	scope := core.KeyScope("approve_binding", a)
 	hash := core.RequestHash(r.RequestID)
-	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Binding, error) {
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Binding, error) {
 		if err := core.RequirePerson(a); err != nil {
 			return nil, err
 		}
@@ -160,10 +160,10 @@ func (s *Service) ApproveBinding(_ context.Context, a api.Actor, r api.ApproveRe
 }
 
 // BindLicence binds the caller's own licence.
-func (s *Service) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
+func (s *Service) BindLicence(ctx context.Context, a api.Actor, r api.BindLicenceRequest) (*rules.Binding, error) {
 	scope := core.KeyScope("bind_licence", a)
 	hash := core.RequestHash(r)
-	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Binding, error) {
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Binding, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
 			return nil, err
@@ -203,7 +203,7 @@ func (s *Service) BindLicence(_ context.Context, a api.Actor, r api.BindLicenceR
 
 // ListBindings lists the caller's bindings (staff: any person's). A person
 // naming someone else is refused, never answered with their own.
-func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
+func (s *Service) ListBindings(ctx context.Context, a api.Actor, r api.ListBindingsRequest) ([]rules.Binding, error) {
 	who := a.IDNumber
 	switch {
 	case a.IsStaff():
@@ -217,7 +217,7 @@ func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBinding
 		return nil, rules.ErrNotYourBindings.WithField("id_number")
 	}
 	var out []rules.Binding
-	err := s.Store.View(func(tx *store.Tx) (err error) {
+	err := s.Store.View(ctx, func(tx store.Tx) (err error) {
 		out, err = tx.BindingsOf(who)
 		return err
 	})
@@ -230,10 +230,10 @@ func (s *Service) ListBindings(_ context.Context, a api.Actor, r api.ListBinding
 // RemoveBinding removes a binding: by the person bound, the vehicle's
 // owner, or staff. A repeat with the same idempotency key answers as the
 // first did, though the binding is gone.
-func (s *Service) RemoveBinding(_ context.Context, a api.Actor, r api.RemoveBindingRequest) error {
+func (s *Service) RemoveBinding(ctx context.Context, a api.Actor, r api.RemoveBindingRequest) error {
 	scope := core.KeyScope("remove_binding", a)
 	hash := core.RequestHash(r.BindingID)
-	_, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*struct{}, error) {
+	_, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*struct{}, error) {
 		b, err := tx.Binding(r.BindingID)
 		if err != nil {
 			return nil, err

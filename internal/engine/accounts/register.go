@@ -20,7 +20,7 @@ func requireName(field, s string) (string, error) {
 
 // RegisterPerson registers a person whose identity matches a licence
 // record (ID number, name, file number) or a vehicle they own.
-func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
+func (s *Service) RegisterPerson(ctx context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
 	id, err := rules.ParseIDNumber(r.IDNumber, s.Today())
 	if err != nil {
 		return nil, err
@@ -71,14 +71,14 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 		api.RegisterPersonRequest
 		WithPassword bool
 	}{r, pw != ""})
-	if p, ok, err := s.registrationReplay(scope, r.IdempotencyKey, hash, pw); ok || err != nil {
+	if p, ok, err := s.registrationReplay(ctx, scope, r.IdempotencyKey, hash, pw); ok || err != nil {
 		return p, err
 	}
 	var pwHash string
 	if pw != "" {
 		pwHash = hashPassword(pw) // slow on purpose: outside the transaction
 	}
-	out, replayed, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Person, error) {
+	out, replayed, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Person, error) {
 		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: s.Now()}
 		if fileNo != "" {
 			l, err := tx.Licence(id.Number)
@@ -116,7 +116,7 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 		return p, nil
 	})
 	if err == nil && replayed {
-		if err := s.replayPassword(out.IDNumber, pw); err != nil {
+		if err := s.replayPassword(ctx, out.IDNumber, pw); err != nil {
 			return nil, err
 		}
 	}
@@ -126,17 +126,17 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 // registrationReplay answers a repeated registration from its stored
 // response, if the key was used before, after checking that the password
 // is the one registered then.
-func (s *Service) registrationReplay(scope, key, hash, pw string) (*rules.Person, bool, error) {
+func (s *Service) registrationReplay(ctx context.Context, scope, key, hash, pw string) (*rules.Person, bool, error) {
 	var p *rules.Person
 	var ok bool
-	err := s.Store.View(func(tx *store.Tx) (err error) {
+	err := s.Store.View(ctx, func(tx store.Tx) (err error) {
 		p, ok, err = core.Replay[rules.Person](tx, scope, key, hash)
 		return err
 	})
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if err := s.replayPassword(p.IDNumber, pw); err != nil {
+	if err := s.replayPassword(ctx, p.IDNumber, pw); err != nil {
 		return nil, false, err
 	}
 	return p, true, nil
@@ -146,7 +146,7 @@ func (s *Service) registrationReplay(scope, key, hash, pw string) (*rules.Person
 // registered ("" when none came either time: the fingerprint says so). A
 // wrong one is another request under the key, and counts as a failed
 // sign-in: the replay is no way round the login throttle.
-func (s *Service) replayPassword(idNumber, pw string) error {
+func (s *Service) replayPassword(ctx context.Context, idNumber, pw string) error {
 	if pw == "" {
 		return nil
 	}
@@ -154,9 +154,9 @@ func (s *Service) replayPassword(idNumber, pw string) error {
 		return rules.ErrTooManyAttempts
 	}
 	var stored string
-	if err := s.Store.View(func(tx *store.Tx) error {
-		stored = tx.PasswordHash(idNumber)
-		return nil
+	if err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		stored, err = tx.PasswordHash(idNumber)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (s *Service) replayPassword(idNumber, pw string) error {
 }
 
 // RegisterUnit registers an organisation with its acting person.
-func (s *Service) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
+func (s *Service) RegisterUnit(ctx context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
 	code, err := rules.ParseCreditCode(r.CreditCode)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (s *Service) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUni
 	}
 	scope := core.KeyScope("register_unit", a)
 	hash := core.RequestHash(r)
-	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*rules.Unit, error) {
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Unit, error) {
 		p, err := tx.Person(agent.Number)
 		if err != nil {
 			return nil, err

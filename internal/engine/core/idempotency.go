@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -31,7 +32,7 @@ func RequestHash(v any) string {
 
 // Replay returns the stored response of an idempotent request, if any; a
 // key used before for a different request is rules.ErrIdempotencyReuse.
-func Replay[T any](tx *store.Tx, scope, key, hash string) (*T, bool, error) {
+func Replay[T any](tx store.Tx, scope, key, hash string) (*T, bool, error) {
 	if key == "" {
 		return nil, false, nil
 	}
@@ -47,7 +48,7 @@ func Replay[T any](tx *store.Tx, scope, key, hash string) (*T, bool, error) {
 }
 
 // Remember stores the response of an idempotent request.
-func Remember(tx *store.Tx, scope, key, hash string, resp any) error {
+func Remember(tx store.Tx, scope, key, hash string, resp any) error {
 	if key == "" {
 		return nil
 	}
@@ -57,8 +58,8 @@ func Remember(tx *store.Tx, scope, key, hash string, resp any) error {
 // Keyed runs fn in one write transaction under an idempotency key: a
 // repeat of the request answers fn's first answer (replayed is then
 // true), and another request under the key is rules.ErrIdempotencyReuse.
-func Keyed[T any](st *store.Store, scope, key, hash string, fn func(tx *store.Tx) (*T, error)) (out *T, replayed bool, err error) {
-	err = st.Update(func(tx *store.Tx) error {
+func Keyed[T any](ctx context.Context, st store.Store, scope, key, hash string, fn func(tx store.Tx) (*T, error)) (out *T, replayed bool, err error) {
+	err = st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if out, replayed, err = Replay[T](tx, scope, key, hash); replayed || err != nil {
 			return err

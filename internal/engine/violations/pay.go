@@ -45,7 +45,7 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
-		if err := s.Store.View(func(tx *store.Tx) error {
+		if err := s.Store.View(ctx, func(tx store.Tx) error {
 			v, err := tx.Violation(r.RecordNo)
 			if v != nil && v.DecisionNo != "" {
 				target = v.DecisionNo
@@ -94,7 +94,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	var amount rules.Money
 	var phone, order string
 	viewed := s.Now()
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok {
 				rec.Replayed = true
@@ -167,7 +167,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	if err != nil {
 		return nil, "", err
 	}
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		receipt = nil
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok { // the same request, applied meanwhile by a retry that raced this one
@@ -176,7 +176,11 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 			receipt = rec
 			return err
 		}
-		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
+		still, err := tx.DecisionOf(v.DecisionNo, v.RecordNo)
+		if err != nil {
+			return err
+		}
+		if !sameDay || !still || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
 			// Something changed: take the slow path to say what.
 			cur, rec, err := s.payable(tx, a, r)
 			if err != nil || rec != nil {
@@ -229,7 +233,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 // refundUnless refunds an order unless it is what paid the decision, and
 // marks it refunded so that it is never charged again.
 func (s *Service) refundUnless(ctx context.Context, decisionNo, order string) error {
-	recorded, err := s.orderRecorded(decisionNo, order)
+	recorded, err := s.orderRecorded(ctx, decisionNo, order)
 	if err != nil || recorded {
 		return err
 	}
@@ -241,7 +245,7 @@ func (s *Service) refund(ctx context.Context, order string) error {
 	if err := s.Gateway.Refund(ctx, order); err != nil {
 		return err
 	}
-	return s.Store.Update(func(tx *store.Tx) error { return tx.PutIdempotent(refundedScope, order, "", struct{}{}) })
+	return s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotent(refundedScope, order, "", struct{}{}) })
 }
 
 // refundedScope keeps the orders given back: a gateway answers a second
@@ -249,7 +253,7 @@ func (s *Service) refund(ctx context.Context, order string) error {
 const refundedScope = "refunded_order"
 
 // freshOrder is base, or base with the first suffix "-rN" not refunded.
-func freshOrder(tx *store.Tx, base string) (string, error) {
+func freshOrder(tx store.Tx, base string) (string, error) {
 	order := base
 	for n := 1; ; n++ {
 		_, refunded, err := tx.Idempotent(refundedScope, order, "")
@@ -268,9 +272,9 @@ func orderID(decisionNo string, a api.Actor, key string) string {
 }
 
 // orderRecorded reports whether the decision's payment came from this order.
-func (s *Service) orderRecorded(decisionNo, order string) (bool, error) {
+func (s *Service) orderRecorded(ctx context.Context, decisionNo, order string) (bool, error) {
 	recorded := false
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.View(ctx, func(tx store.Tx) error {
 		p, err := tx.PaymentOfDecision(decisionNo)
 		recorded = p != nil && p.OrderID == order
 		return err
@@ -289,7 +293,7 @@ func payer(a api.Actor) string {
 // payable loads the record a payment request names and checks that it can
 // be paid by this caller now. If this caller already paid it with the same
 // idempotency key, it returns that receipt (marked replayed) instead.
-func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
+func (s *Service) payable(tx store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
 	v, err := s.payTarget(tx, a, r)
 	if err != nil {
 		return nil, nil, err
@@ -315,7 +319,7 @@ func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.V
 }
 
 // payTarget loads the record a payment request names.
-func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
+func (s *Service) payTarget(tx store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
 	var v *rules.Violation
 	var err error
 	if r.DecisionNo != "" {
@@ -343,7 +347,7 @@ func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules
 
 // ownRecord checks that the record is the person's: decided to them, or of
 // a vehicle bound to them.
-func ownRecord(tx *store.Tx, a api.Actor, v *rules.Violation) error {
+func ownRecord(tx store.Tx, a api.Actor, v *rules.Violation) error {
 	p, err := core.Registered(tx, a)
 	if err != nil {
 		return err

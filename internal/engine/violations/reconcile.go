@@ -97,7 +97,7 @@ var errNotPayable = rules.ErrDecisionNotFound
 func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charge, dec, source string, res *api.ReconcileResult) (*api.ReconcileResult, error) {
 	now := s.Now()
 	var paidBy string
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		res.Applied, paidBy = false, ""
 		p, err := tx.PaymentOfDecision(dec)
 		if err != nil {
@@ -148,7 +148,7 @@ func (s *Service) giveBack(ctx context.Context, a api.Actor, c gateway.Charge, d
 		return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", cause, c.OrderID, err)
 	}
 	res.Refunded = true
-	return res, s.Store.Update(func(tx *store.Tx) error {
+	return res, s.Store.Update(ctx, func(tx store.Tx) error {
 		return s.Audit(tx, a, action, dec, c.OrderID+" "+c.Amount.String())
 	})
 }

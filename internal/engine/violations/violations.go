@@ -34,7 +34,7 @@ func (s *Service) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
 }
 
 // QuoteFine computes the late fee and amount due of a fine.
-func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
+func (s *Service) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	if r.ServedOn.IsZero() {
 		return nil, rules.ErrServedOnRequired
 	}
@@ -53,7 +53,7 @@ func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQu
 // vehicle bindings (for another owner's vehicle, from the binding date)
 // and of their licence; staff filter by plate, driver or status, or page
 // through all records.
-func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
+func (s *Service) ListViolations(ctx context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
 	q := store.ViolationQuery{Driver: r.Driver, After: r.After}
 	var err error
 	if q.Limit, err = core.PageLimit(r.Limit, 0); err != nil {
@@ -79,7 +79,7 @@ func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViola
 	}
 	now := s.Now()
 	page := &api.ViolationPage{Items: []api.ViolationView{}}
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
 		var recs []rules.Violation
 		var err error
 		if a.IsStaff() {
@@ -115,7 +115,7 @@ func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViola
 // staffViolations reads records for a staff query. A pending handling whose
 // time is up reads as unhandled (view), so an unhandled query also reads
 // pending records; the caller filters the views by status.
-func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, error) {
+func staffViolations(tx store.Tx, q store.ViolationQuery) ([]rules.Violation, error) {
 	if q.Status != rules.StatusUnhandled {
 		return tx.Violations(q)
 	}
@@ -140,7 +140,7 @@ func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, e
 	return recs, nil
 }
 
-func (s *Service) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
+func (s *Service) personsViolations(tx store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
 	p, err := core.Registered(tx, a)
 	if err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {
 // A pending online handling that has not lapsed counts too: it becomes
 // paid if its payment arrives, so two handlings started together cannot
 // together pass the limit that each alone respects.
-func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
+func cyclePoints(tx store.Tx, l *rules.Licence, now time.Time) (int, error) {
 	vs, err := tx.Violations(store.ViolationQuery{Driver: l.IDNumber})
 	if err != nil {
 		return 0, err
@@ -247,13 +247,13 @@ func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 // HandleViolation starts the online handling of a camera record: after
 // the eligibility checks it creates a pending decision and its payment
 // order. Only a successful payment completes it; unpaid, it expires.
-func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
+func (s *Service) HandleViolation(ctx context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
 	if r.RecordNo == "" {
 		return nil, rules.ErrRecordNoRequired
 	}
 	scope := core.KeyScope("handle", a)
 	hash := core.RequestHash(r)
-	out, _, err := core.Keyed(s.Store, scope, r.IdempotencyKey, hash, func(tx *store.Tx) (*api.HandleResult, error) {
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*api.HandleResult, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
 			return nil, err

@@ -2,9 +2,10 @@
 // (schema.go), big-endian and 0-separated keys, prefix-scanned secondary
 // indexes, a schema version with migrations, and a group committer so
 // concurrent writers share fsyncs.
-package store
+package bolt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -173,7 +175,12 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.db.Path() }
 
 // View runs fn in a read-only transaction.
-func (s *Store) View(fn func(*Tx) error) error {
+func (s *Store) View(_ context.Context, fn func(store.Tx) error) error {
+	return s.viewTx(func(t *Tx) error { return fn(t) })
+}
+
+// viewTx is View with the bbolt transaction type.
+func (s *Store) viewTx(fn func(*Tx) error) error {
 	return s.view(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
@@ -186,7 +193,12 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 // callers (group commit). fn may run more than once (when another
 // caller's function in the same group fails) and must have no effects
 // outside the transaction. Its error is returned and its writes discarded.
-func (s *Store) Update(fn func(*Tx) error) error {
+func (s *Store) Update(_ context.Context, fn func(store.Tx) error) error {
+	return s.updateTx(func(t *Tx) error { return fn(t) })
+}
+
+// updateTx is Update with the bbolt transaction type.
+func (s *Store) updateTx(fn func(*Tx) error) error {
 	if s.gc == nil {
 		return rules.ErrStoreUnavailable.Withf("store opened read-only")
 	}
@@ -268,3 +280,6 @@ func migrate(tx *bolt.Tx, steps []migration) error {
 	}
 	return m.Put(keySchemaVersion, []byte(strconv.Itoa(target)))
 }
+
+var _ store.Store = (*Store)(nil)
+var _ store.Tx = (*Tx)(nil)
