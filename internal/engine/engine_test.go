@@ -195,6 +195,11 @@ func TestIdentityChecks(t *testing.T) {
 	if _, err := e.ListBindings(ctx, person(zhang), api.ListBindingsRequest{IDNumber: zhang}); err != nil {
 		t.Fatalf("own bindings by ID number: %v", err)
 	}
+	_, err = e.ListViolations(ctx, person(li), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	wantCode(t, "another person's vehicle's records", err, "NOT_YOUR_VEHICLE")
+	if rules.KindOf(err).ExitCode() != 4 {
+		t.Errorf("NOT_YOUR_VEHICLE exits %d, want 4", rules.KindOf(err).ExitCode())
+	}
 	_, err = e.Whoami(ctx, person("11010519491231002X"))
 	wantCode(t, "whoami as an unregistered person", err, "PERSON_NOT_FOUND")
 	if a, err := e.Whoami(ctx, person(zhang)); err != nil || a.IDNumber != zhang {

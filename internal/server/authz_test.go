@@ -271,6 +271,7 @@ var (
 	notBound   = expect{status: http.StatusUnprocessableEntity, code: "EMON_VEHICLE_NOT_BOUND"}
 
 	notYourBindings = expect{status: http.StatusForbidden, code: "NOT_YOUR_BINDINGS"}
+	notYourVehicle  = expect{status: http.StatusForbidden, code: "NOT_YOUR_VEHICLE"}
 )
 
 // TestAuthorizationMatrix runs every operation as every role, each cell on
@@ -363,7 +364,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		},
 		{
 			name: "list violations by Zhang's plate", method: "GET", path: "/v1/violations?plate=" + url.QueryEscape("鲁A12345") + "&plate_type=02",
-			want: [...]expect{allowed, notBound, personOnly, personOnly, personOnly, allowed, allowed, unauth},
+			want: [...]expect{allowed, notYourVehicle, personOnly, personOnly, personOnly, allowed, allowed, unauth},
 			check: func(t *testing.T, _ *authzEnv, _ string, a answer) {
 				page := decodeInto[api.ViolationPage](t, a.body)
 				if len(page.Items) != 4 {

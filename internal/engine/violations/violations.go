@@ -186,7 +186,7 @@ func (s *Service) personsViolations(tx store.Tx, a api.Actor, q store.ViolationQ
 		}
 	}
 	if q.Plate != "" && len(out) == 0 && !boundTo(bindings, q.Plate, q.PlateType) {
-		return nil, rules.ErrVehicleNotBound.Withf("%s", q.Plate)
+		return nil, rules.ErrNotYourVehicle.WithField("plate").Withf("%s", q.Plate)
 	}
 	slices.SortFunc(out, func(x, y rules.Violation) int { return x.OccurredAt.Compare(y.OccurredAt) })
 	return out, nil
