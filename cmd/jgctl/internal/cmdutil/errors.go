@@ -68,19 +68,7 @@ func ExitCode(err error) int {
 		}
 		return ExitError
 	}
-	switch re.Kind {
-	case rules.KindInvalid:
-		return ExitUsage
-	case rules.KindNotFound:
-		return ExitNotFound
-	case rules.KindForbidden:
-		return ExitNotAllowed
-	case rules.KindDenied, rules.KindConflict:
-		return ExitDenied
-	case rules.KindUnavailable:
-		return ExitUnavailable
-	}
-	return ExitError
+	return re.Kind.ExitCode()
 }
 
 // isCobraUsage recognises cobra's own argument and command errors.
@@ -140,7 +128,7 @@ func PrintError(f *Factory, err error) {
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		if output == "json" {
-			obj := map[string]string{"code": "ERROR", "message": err.Error()}
+			obj := map[string]string{"code": rules.ErrOther.Code, "message": err.Error()}
 			if ExitCode(err) == ExitUsage { // cobra's own argument and flag errors
 				obj["code"], obj["kind"] = rules.ErrUsage.Code, rules.ErrUsage.Kind.String()
 			}
