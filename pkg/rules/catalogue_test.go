@@ -206,3 +206,33 @@ func isRulesError(e ast.Expr) bool {
 	x, ok := s.X.(*ast.Ident)
 	return ok && x.Name == "rules" && s.Sel.Name == "Error"
 }
+
+// TestStatuses: the exit status and HTTP status follow from the kind, and
+// a few codes refine the HTTP status.
+func TestStatuses(t *testing.T) {
+	tests := []struct {
+		err        *rules.Error
+		exit, http int
+	}{
+		{rules.ErrIDFormat, 2, 400},
+		{rules.ErrRouteNotFound, 3, 404},
+		{rules.ErrStaffOnly, 4, 403},
+		{rules.ErrNotCamera, 5, 422},
+		{rules.ErrAlreadyPaid, 5, 409},
+		{rules.ErrStoreLocked, 6, 503},
+		{rules.ErrInternal, 1, 500},
+		{rules.ErrUnauthenticated, 4, 401},
+		{rules.ErrMethodNotAllowed, 2, 405},
+		{rules.ErrMediaType, 2, 415},
+		{rules.ErrTooManyAttempts, 4, 429},
+		{rules.ErrHeaderTooLarge, 2, 431},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Kind.ExitCode(); got != tt.exit {
+			t.Errorf("%s: exit %d, want %d", tt.err.Code, got, tt.exit)
+		}
+		if got := tt.err.WithField("x").HTTPStatus(); got != tt.http {
+			t.Errorf("%s: HTTP %d, want %d", tt.err.Code, got, tt.http)
+		}
+	}
+}

@@ -142,7 +142,7 @@ func (k Kind) ExitCode() int {
 	return 1
 }
 
-// HTTPStatus is the HTTP status of an error of this kind (four codes refine
+// HTTPStatus is the HTTP status of an error of this kind (a few codes refine
 // it: see (*Error).HTTPStatus).
 func (k Kind) HTTPStatus() int {
 	switch k {
@@ -163,14 +163,16 @@ func (k Kind) HTTPStatus() int {
 }
 
 // HTTPStatus is the HTTP status of the error: that of its kind, except
-// UNAUTHENTICATED (401), TOO_MANY_ATTEMPTS (429), UNSUPPORTED_MEDIA_TYPE
-// (415) and HEADER_TOO_LARGE (431).
+// UNAUTHENTICATED (401), METHOD_NOT_ALLOWED (405), UNSUPPORTED_MEDIA_TYPE
+// (415), TOO_MANY_ATTEMPTS (429) and HEADER_TOO_LARGE (431).
 func (e *Error) HTTPStatus() int {
 	switch e.Code {
 	case "UNAUTHENTICATED":
 		return 401
 	case "TOO_MANY_ATTEMPTS":
 		return 429
+	case "METHOD_NOT_ALLOWED":
+		return 405
 	case "UNSUPPORTED_MEDIA_TYPE":
 		return 415
 	case "HEADER_TOO_LARGE":
