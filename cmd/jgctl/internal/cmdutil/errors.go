@@ -9,15 +9,13 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Exit codes (docs/exit-codes.md).
+// Exit codes the commands name (docs/exit-codes.md); an error's follows
+// from its kind (rules.Kind.ExitCode).
 const (
-	ExitOK          = 0
-	ExitError       = 1
-	ExitUsage       = 2
-	ExitNotFound    = 3
-	ExitNotAllowed  = 4
-	ExitDenied      = 5
-	ExitUnavailable = 6
+	ExitOK     = 0
+	ExitError  = 1
+	ExitUsage  = 2
+	ExitDenied = 5
 	// ExitInterrupted is the status of a run stopped by Ctrl-C (128+SIGINT).
 	ExitInterrupted = 130
 )
