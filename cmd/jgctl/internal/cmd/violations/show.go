@@ -5,6 +5,7 @@ import (
 
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/spf13/cobra"
 )
 
@@ -27,6 +28,9 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 			"number is RECORD_NOT_FOUND (exit 3) for everyone.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] == "" { // over HTTP it would name no route
+				return rules.ErrRecordNoRequired
+			}
 			opts.Request.RecordNo = args[0]
 			if runF != nil {
 				return runF(opts)

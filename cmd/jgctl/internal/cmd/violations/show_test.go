@@ -64,16 +64,18 @@ func TestRunShow(t *testing.T) {
 }
 
 // TestNewCmdShow checks the argument reaches the options and that the
-// command takes exactly one.
+// command takes exactly one, not empty.
 func TestNewCmdShow(t *testing.T) {
 	for _, tc := range []struct {
 		args    []string
 		want    string
 		wantErr bool
+		is      error // the error wanted, if a catalogue one
 	}{
 		{args: []string{onsite}, want: onsite},
 		{args: nil, wantErr: true},
 		{args: []string{onsite, "x"}, wantErr: true},
+		{args: []string{""}, wantErr: true, is: rules.ErrRecordNoRequired},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var got *ShowOptions
@@ -83,7 +85,7 @@ func TestNewCmdShow(t *testing.T) {
 			cmd.SetErr(&strings.Builder{})
 			err := cmd.Execute()
 			if tc.wantErr {
-				if err == nil || got != nil {
+				if err == nil || got != nil || (tc.is != nil && !errors.Is(err, tc.is)) {
 					t.Fatalf("err %v (ran: %v), want a usage error", err, got != nil)
 				}
 				return
