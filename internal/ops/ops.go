@@ -77,6 +77,7 @@ var table = []*Binding{
 		return &api.RemoveResult{Removed: r.BindingID}, e.RemoveBinding(ctx, a, r)
 	}),
 	bind(api.ListViolations, (*engine.Engine).ListViolations),
+	bind(api.ShowViolation, (*engine.Engine).ShowViolation),
 	bind(api.HandleViolation, (*engine.Engine).HandleViolation),
 	bind(api.Pay, (*engine.Engine).Pay),
 	bind(api.Reconcile, func(e *engine.Engine, ctx context.Context, a api.Actor, r api.ReconcileRequest) (*api.ReconcileResult, error) {

@@ -378,6 +378,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			},
 		},
 		{
+			name: "show Zhang's record", method: "GET", path: "/v1/violations/" + azRecOnsite,
+			want: [...]expect{allowed, notYours, personOnly, personOnly, personOnly, allowed, allowed, unauth},
+			check: func(t *testing.T, _ *authzEnv, role string, a answer) {
+				if v := decodeInto[api.ViolationView](t, a.body); v.RecordNo != azRecOnsite || v.DecisionNo != azOnsiteNo || v.AmountDue.String() != "50.00" {
+					t.Errorf("%s sees %+v, want %s with 50.00 due", role, v, azRecOnsite)
+				}
+			},
+		},
+		{
 			// A person naming someone else is refused, never answered with
 			// their own bindings.
 			name: "list bindings of Zhang", method: "GET", path: "/v1/bindings?id_number=" + azZhang,

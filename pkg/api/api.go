@@ -207,6 +207,11 @@ type ListViolationsRequest struct {
 	Limit     int    `json:"limit,omitempty" query:"limit" max:"1000" doc:"Page size, at most 1,000 (0 or absent: 1,000)."`
 }
 
+// ShowViolationRequest names one violation record.
+type ShowViolationRequest struct {
+	RecordNo string `json:"record_no" path:"record_no" doc:"The record number."`
+}
+
 // ViolationView is a record as shown to a user: with the late fee and the
 // amount due as of the query time.
 type ViolationView struct {

@@ -61,6 +61,9 @@ var (
 	ListViolations = declare[ListViolationsRequest, *ViolationPage](OpInfo{ID: "listViolations", Method: http.MethodGet, Path: "/v1/violations", Tag: "violations", Access: PersonOrStaff, Safe: true,
 		Summary:     "List violation records",
 		Description: "A person sees the records of their active vehicle bindings (another owner's vehicle from the binding date) and of their licence; staff filter by plate, driver or status, or page through all records. Pages hold at most 1,000 records (limit above that: 400 QUERY_VALUE); follow next."})
+	ShowViolation = declare[ShowViolationRequest, *ViolationView](OpInfo{ID: "showViolation", Method: http.MethodGet, Path: "/v1/violations/{record_no}", Tag: "violations", Access: PersonOrStaff, Safe: true,
+		Summary:     "Show one violation record with its late fee and amount due as of today",
+		Description: "Staff see any record; a person only their own: decided to them, or of a vehicle bound to them (another owner's vehicle from the binding date), else 403 NOT_YOUR_RECORD. An unknown record number is 404 RECORD_NOT_FOUND for every caller (record numbers are printed on the notices and hide nothing)."})
 	HandleViolation = declare[HandleRequest, *HandleResult](OpInfo{ID: "handleViolation", Method: http.MethodPost, Path: "/v1/violations/{record_no}/handle", Tag: "violations", Access: PersonOnly, Idempotent: true,
 		Summary:     "Start the online handling of a camera record",
 		Description: "Person only. Eligibility rules (camera record, fine and points limits, licence state, bound vehicle) refuse with 422 EMON_*."})

@@ -75,7 +75,7 @@ func (s *BindingsService) Remove(ctx context.Context, r api.RemoveBindingRequest
 	return err
 }
 
-// ViolationsService lists and handles violation records.
+// ViolationsService lists, shows and handles violation records.
 type ViolationsService service
 
 // List returns one page of records (at most api.MaxPageSize).
@@ -93,6 +93,12 @@ func (s *ViolationsService) All(ctx context.Context, r api.ListViolationsRequest
 		r.After = page.Next
 		return page.Items, page.Next != "", nil
 	})
+}
+
+// Show returns one record with its late fee and amount due as of today
+// (staff: any record; a person: their own).
+func (s *ViolationsService) Show(ctx context.Context, r api.ShowViolationRequest) (*api.ViolationView, error) {
+	return call(ctx, s.t, api.ShowViolation, r)
 }
 
 // Handle starts the online handling of a camera record.

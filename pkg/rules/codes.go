@@ -14,7 +14,7 @@ var (
 	ErrIdentityMismatch  = newErr(KindDenied, "IDENTITY_MISMATCH", "身份信息与记录不符", "the identity details do not match the records")
 	ErrAlreadyBound      = newErr(KindConflict, "ALREADY_BOUND", "已经绑定", "already bound")
 	ErrNotOwner          = newErr(KindForbidden, "NOT_OWNER", "只有机动车所有人可以批准", "only the vehicle's owner may approve")
-	ErrNotYours          = newErr(KindForbidden, "NOT_YOUR_RECORD", "只能按记录编号缴纳本人的违法", "you may pay by record number only for your own records")
+	ErrNotYours          = newErr(KindForbidden, "NOT_YOUR_RECORD", "该违法记录不属于本人（未处罚本人，车辆也未绑定本人）", "this record is not yours: not decided to you, and its vehicle is not bound to you")
 	ErrStaffOnly         = newErr(KindForbidden, "STAFF_ONLY", "仅限后台工作人员", "back-office staff only")
 	ErrPersonOnly        = newErr(KindForbidden, "PERSON_ONLY", "需要以注册用户身份操作（--as）", "this needs a registered person (use --as)")
 	ErrIdempotencyReuse  = newErr(KindConflict, "IDEMPOTENCY_KEY_REUSED", "幂等键已用于另一个请求", "the idempotency key was used for a different request")

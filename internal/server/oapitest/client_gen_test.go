@@ -343,6 +343,9 @@ type ImportKind string
 
 // ImportResult What an import did.
 type ImportResult struct {
+	// CommittedThroughLine With stopped_at_line: the last line of the last committed chunk.
+	CommittedThroughLine *int `json:"committed_through_line,omitempty"`
+
 	// Duplicates Violation records skipped because their record number exists.
 	Duplicates int `json:"duplicates"`
 	Inserted   int `json:"inserted"`
@@ -355,7 +358,10 @@ type ImportResult struct {
 	Rejects          []Reject `json:"rejects"`
 	RejectsTruncated *bool    `json:"rejects_truncated,omitempty"`
 	Rows             int      `json:"rows"`
-	Updated          int      `json:"updated"`
+
+	// StoppedAtLine Set only when the import stopped early: the damaged line, or the line after the last row read when interrupted.
+	StoppedAtLine *int `json:"stopped_at_line,omitempty"`
+	Updated       int  `json:"updated"`
 }
 
 // LoginRequest defines model for LoginRequest.
@@ -711,8 +717,11 @@ type ImportDataParams struct {
 	// Format File format; absent: JSONL when the first non-space byte is '{', else CSV. The Content-Type header is not read.
 	Format *ImportFormat `form:"format,omitempty" json:"format,omitempty"`
 
-	// ChunkSize Rows per transaction (0 or absent: the default).
+	// ChunkSize Rows per transaction (0 or absent: the default; at most 100,000).
 	ChunkSize *int `form:"chunk_size,omitempty" json:"chunk_size,omitempty"`
+
+	// Encoding Text encoding of the file: utf-8 (default) or gbk (read as GB18030).
+	Encoding *string `form:"encoding,omitempty" json:"encoding,omitempty"`
 }
 
 // OutboxParams defines parameters for Outbox.
@@ -1183,6 +1192,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/violations (the `ListViolations` operationId).
 	ListViolations(ctx context.Context, params *ListViolationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ShowViolation Show one violation record with its late fee and amount due as of today
+	//
+	// Staff see any record; a person only their own: decided to them, or of a vehicle bound to them (another owner's vehicle from the binding date), else 403 NOT_YOUR_RECORD. An unknown record number is 404 RECORD_NOT_FOUND for every caller (record numbers are printed on the notices and hide nothing). Who may call: A registered person for themself, or staff.
+	//
+	// Corresponds with GET /v1/violations/{record_no} (the `ShowViolation` operationId).
+	ShowViolation(ctx context.Context, recordNo string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// HandleViolationWithBody Start the online handling of a camera record
 	//
@@ -1859,6 +1875,23 @@ func (c *Client) ListViolations(ctx context.Context, params *ListViolationsParam
 	return c.Client.Do(req)
 }
 
+// ShowViolation Show one violation record with its late fee and amount due as of today
+//
+// Staff see any record; a person only their own: decided to them, or of a vehicle bound to them (another owner's vehicle from the binding date), else 403 NOT_YOUR_RECORD. An unknown record number is 404 RECORD_NOT_FOUND for every caller (record numbers are printed on the notices and hide nothing). Who may call: A registered person for themself, or staff.
+//
+// Corresponds with GET /v1/violations/{record_no} (the `ShowViolation` operationId).
+func (c *Client) ShowViolation(ctx context.Context, recordNo string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowViolationRequest(c.Server, recordNo)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // HandleViolationWithBody Start the online handling of a camera record
 //
 // Person only. Eligibility rules (camera record, fine and points limits, licence state, bound vehicle) refuse with 422 EMON_*. Who may call: A registered person (a staff token with X-Jgctl-As acts as one).
@@ -2400,6 +2433,18 @@ func NewImportDataRequestWithBody(server string, kind ImportKind, params *Import
 		if params.ChunkSize != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "chunk_size", *params.ChunkSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Encoding != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "encoding", *params.Encoding, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2997,6 +3042,40 @@ func NewListViolationsRequest(server string, params *ListViolationsParams) (*htt
 	return req, nil
 }
 
+// NewShowViolationRequest constructs an http.Request for the ShowViolation method
+func NewShowViolationRequest(server string, recordNo string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "record_no", recordNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/violations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHandleViolationRequest calls the generic HandleViolation builder with application/json body
 func NewHandleViolationRequest(server string, recordNo string, params *HandleViolationParams, body HandleViolationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3444,6 +3523,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/violations (the `ListViolations` operationId).
 	ListViolationsWithResponse(ctx context.Context, params *ListViolationsParams, reqEditors ...RequestEditorFn) (*ListViolationsResponse, error)
+
+	// ShowViolationWithResponse Show one violation record with its late fee and amount due as of today
+	//
+	// Staff see any record; a person only their own: decided to them, or of a vehicle bound to them (another owner's vehicle from the binding date), else 403 NOT_YOUR_RECORD. An unknown record number is 404 RECORD_NOT_FOUND for every caller (record numbers are printed on the notices and hide nothing). Who may call: A registered person for themself, or staff.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/violations/{record_no} (the `ShowViolation` operationId).
+	ShowViolationWithResponse(ctx context.Context, recordNo string, reqEditors ...RequestEditorFn) (*ShowViolationResponse, error)
 
 	// HandleViolationWithBodyWithResponse Start the online handling of a camera record
 	//
@@ -4522,6 +4610,54 @@ func (r ListViolationsResponse) ContentType() string {
 	return ""
 }
 
+type ShowViolationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ViolationView
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ShowViolationResponse) GetJSON200() *ViolationView {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ShowViolationResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowViolationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowViolationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowViolationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowViolationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HandleViolationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5141,6 +5277,21 @@ func (c *ClientWithResponses) ListViolationsWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseListViolationsResponse(rsp)
+}
+
+// ShowViolationWithResponse Show one violation record with its late fee and amount due as of today
+//
+// Staff see any record; a person only their own: decided to them, or of a vehicle bound to them (another owner's vehicle from the binding date), else 403 NOT_YOUR_RECORD. An unknown record number is 404 RECORD_NOT_FOUND for every caller (record numbers are printed on the notices and hide nothing). Who may call: A registered person for themself, or staff.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/violations/{record_no} (the `ShowViolation` operationId).
+func (c *ClientWithResponses) ShowViolationWithResponse(ctx context.Context, recordNo string, reqEditors ...RequestEditorFn) (*ShowViolationResponse, error) {
+	rsp, err := c.ShowViolation(ctx, recordNo, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowViolationResponse(rsp)
 }
 
 // HandleViolationWithBodyWithResponse Start the online handling of a camera record
@@ -5890,6 +6041,39 @@ func ParseListViolationsResponse(rsp *http.Response) (*ListViolationsResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ViolationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseShowViolationResponse parses an HTTP response from a ShowViolationWithResponse call
+func ParseShowViolationResponse(rsp *http.Response) (*ShowViolationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowViolationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ViolationView
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ func header(name, value string) ClientOption {
 }
 
 // TestFlowThroughAGeneratedClient runs the README's flow through the
-// generated client: import, register, log in, bind, list, handle, pay
+// generated client: import, register, log in, bind, list, show, handle, pay
 // (and replay), errors through the default response, acting as a person
 // set once, a quote with money as a string, the outbox by int64 cursor.
 func TestFlowThroughAGeneratedClient(t *testing.T) {
@@ -84,6 +84,13 @@ func TestFlowThroughAGeneratedClient(t *testing.T) {
 	list, err = person.ListViolationsWithResponse(ctx, &ListViolationsParams{Status: &unpaid})
 	if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].AmountDue != "50.00" {
 		t.Fatalf("unpaid: %v %s", err, list.Body)
+	}
+	one, err := person.ShowViolationWithResponse(ctx, "3701002026111200003")
+	if err != nil || one.JSON200 == nil || one.JSON200.DueOn == nil || one.JSON200.AmountDue != "50.00" {
+		t.Fatalf("show: %v %s", err, one.Body)
+	}
+	if no, err := person.ShowViolationWithResponse(ctx, "3702002026101500004"); err != nil || no.StatusCode() != http.StatusForbidden || no.JSONDefault == nil || no.JSONDefault.Error.Code != "NOT_YOUR_RECORD" {
+		t.Fatalf("show another's record: %v %s", err, no.Body)
 	}
 
 	h, err := person.HandleViolationWithResponse(ctx, "3701002026100100001", nil, HandleViolationJSONRequestBody{})

@@ -122,6 +122,7 @@ func Run(t *testing.T, mk Factory) {
 		{"Register", testRegister},
 		{"BindOthersVehicle", testBindOther},
 		{"ListOwnViolations", testList},
+		{"ShowViolation", testShow},
 		{"HandleAndPay", testHandleAndPay},
 		{"HandlingDenials", testDenials},
 		{"PendingExpires", testExpiry},
@@ -241,6 +242,29 @@ func testList(t *testing.T, f *fixture) {
 	}
 	_, err = f.as(Li).Violations.List(f.ctx, api.ListViolationsRequest{})
 	wantErr(t, err, rules.ErrPersonNotFound)
+}
+
+func testShow(t *testing.T, f *fixture) {
+	z := f.registerZhang()
+	v, err := z.Violations.Show(f.ctx, api.ShowViolationRequest{RecordNo: RecOnsite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.RecordNo != RecOnsite || v.Status != rules.StatusUnpaid || v.DueOn.String() != "2026-11-27" || v.AmountDue.String() != "50.00" {
+		t.Fatalf("Zhang's onsite record = %+v", v)
+	}
+	if v, err := f.staff.Violations.Show(f.ctx, api.ShowViolationRequest{RecordNo: RecUnit500}); err != nil || v.Fine.String() != "500.00" {
+		t.Fatalf("staff show = %+v, %v", v, err)
+	}
+	_, err = z.Violations.Show(f.ctx, api.ShowViolationRequest{RecordNo: RecUnit500})
+	wantErr(t, err, rules.ErrNotYours)
+	// Unknown for staff and persons alike, whatever the number holds.
+	for _, no := range []string{"3701002026999999999", "a/b?c#d", "../handle"} {
+		_, err = z.Violations.Show(f.ctx, api.ShowViolationRequest{RecordNo: no})
+		wantErr(t, err, rules.ErrRecordNotFound)
+		_, err = f.staff.Violations.Show(f.ctx, api.ShowViolationRequest{RecordNo: no})
+		wantErr(t, err, rules.ErrRecordNotFound)
+	}
 }
 
 func testHandleAndPay(t *testing.T, f *fixture) {

@@ -1,5 +1,5 @@
-// Package violations is `jgctl violations`: list and handle violation
-// records.
+// Package violations is `jgctl violations`: list, show and handle
+// violation records.
 package violations
 
 import (
@@ -10,6 +10,6 @@ import (
 // NewCmdViolations builds the `violations` group.
 func NewCmdViolations(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "violations", Aliases: []string{"violation"}, Short: "违法记录 / violation records"}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdHandle(f, nil))
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdHandle(f, nil))
 	return cmd
 }
