@@ -23,6 +23,7 @@ import (
 
 // Store is an open store.
 type Store interface {
+	Encoder
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. fn may run more than
@@ -38,6 +39,26 @@ type Store interface {
 	// reported as problems, not as an error.
 	Verify(ctx context.Context) (*Report, error)
 	Close() error
+}
+
+// Encoder makes values in the backend's own stored form, so that a hot
+// write transaction (a payment) does no encoding: the engine encodes
+// before Store.Update and hands the bytes, opaque to it, to the Tx method
+// each names. The stored form is the backend's, not the JSON of the rules
+// types (whose tags are the API's).
+type Encoder interface {
+	// EncodePayment encodes a payment for Tx.InsertEncodedPayment.
+	EncodePayment(p *rules.Payment) ([]byte, error)
+	// EncodeAudit encodes an audit entry (its Seq ignored) for
+	// Tx.AppendAudit.
+	EncodeAudit(e rules.AuditEntry) ([]byte, error)
+	// EncodeNotification encodes a message (its Seq ignored) for
+	// Tx.AppendNotification.
+	EncodeNotification(m rules.Notification) ([]byte, error)
+	// EncodeIdempotent encodes the record of an idempotent request, its
+	// request hash and its response (which Tx.Idempotent returns as the
+	// response's JSON), for Tx.PutEncodedIdempotent.
+	EncodeIdempotent(hash string, response any) ([]byte, error)
 }
 
 // Tx is a transaction. Values returned are copies, safe to keep after it
@@ -99,21 +120,22 @@ type Tx interface {
 	// InsertPayment is rules.ErrAlreadyPaid when the decision has one.
 	InsertPayment(p *rules.Payment) error
 	// InsertEncodedPayment is InsertPayment of a payment encoded by
-	// EncodePayment.
+	// Store.EncodePayment.
 	InsertEncodedPayment(decisionNo string, raw []byte) error
 
 	// Idempotent returns the stored response of (scope, key); a stored
 	// request hash that differs from hash is rules.ErrIdempotencyReuse.
 	Idempotent(scope, key, hash string) (json.RawMessage, bool, error)
 	PutIdempotent(scope, key, hash string, response any) error
-	// PutEncodedIdempotent stores a record made by EncodeIdempotent.
+	// PutEncodedIdempotent stores a record made by Store.EncodeIdempotent.
 	PutEncodedIdempotent(scope, key string, record []byte) error
 
 	Audit(e rules.AuditEntry) error
-	// AppendAudit appends an entry encoded by EncodeAudit.
+	// AppendAudit appends an entry encoded by Store.EncodeAudit.
 	AppendAudit(raw []byte) error
 	Notify(m rules.Notification) error
-	// AppendNotification appends a message encoded by EncodeNotification.
+	// AppendNotification appends a message encoded by
+	// Store.EncodeNotification.
 	AppendNotification(raw []byte) error
 	AuditLog(after uint64, limit int) ([]rules.AuditEntry, error)
 	Outbox(after uint64, limit int) ([]rules.Notification, error)
@@ -166,25 +188,4 @@ type Report struct {
 	PlateRuns     int      `json:"plate_index_runs"`
 	StatusIndex   int      `json:"status_index_entries"`
 	Problems      []string `json:"problems"`
-}
-
-// EncodePayment encodes a payment for Tx.InsertEncodedPayment, so that a
-// hot write transaction does no encoding.
-func EncodePayment(p *rules.Payment) ([]byte, error) { return json.Marshal(p) }
-
-// EncodeAudit encodes an audit entry for Tx.AppendAudit.
-func EncodeAudit(e rules.AuditEntry) ([]byte, error) { e.Seq = 0; return json.Marshal(e) }
-
-// EncodeNotification encodes a message for Tx.AppendNotification.
-func EncodeNotification(m rules.Notification) ([]byte, error) { m.Seq = 0; return json.Marshal(m) }
-
-// EncodeIdempotent encodes the record of an idempotent request (its
-// request hash and its response) for Tx.PutEncodedIdempotent.
-func EncodeIdempotent(hash string, response any) ([]byte, error) {
-	raw, err := json.Marshal(response)
-	if err != nil {
-		return nil, err
-	}
-	v := make([]byte, 0, len(hash)+1+len(raw))
-	return append(append(append(v, hash...), '\n'), raw...), nil
 }

@@ -2,7 +2,6 @@ package violations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -147,23 +146,23 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	now := s.Now()
 	p := rules.Payment{ID: "P" + v.DecisionNo, DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Fine: v.Fine, LateFee: amount.Sub(v.Fine),
 		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
-	rawPayment, err := json.Marshal(&p)
+	rawPayment, err := s.Store.EncodePayment(&p)
 	if err != nil {
 		return nil, "", err
 	}
-	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: v.DecisionNo, Detail: p.ID + " " + amount.String()})
+	rawAudit, err := s.Store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: v.DecisionNo, Detail: p.ID + " " + amount.String()})
 	if err != nil {
 		return nil, "", err
 	}
 	var rawNote []byte
 	if phone != "" {
-		if rawNote, err = store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
+		if rawNote, err = s.Store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
 			Text: fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)}); err != nil {
 			return nil, "", err
 		}
 	}
 	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
-	keyRecord, err := store.EncodeIdempotent(hash, api.Receipt{Payment: p})
+	keyRecord, err := s.Store.EncodeIdempotent(hash, api.Receipt{Payment: p})
 	if err != nil {
 		return nil, "", err
 	}

@@ -14,10 +14,11 @@ func (t *Tx) SetPasswordHash(idNumber, hash string) error {
 
 // Token returns the record of a token hash, or nil.
 func (t *Tx) Token(hash []byte) (*store.TokenRecord, error) {
-	return getJSON[store.TokenRecord](t, bucketTokens, hash)
+	r, err := getJSON[tokenRec](t, bucketTokens, hash)
+	return (*store.TokenRecord)(r), err
 }
 
 // PutToken stores a token record under its hash.
 func (t *Tx) PutToken(hash []byte, r *store.TokenRecord) error {
-	return putJSON(t.b(bucketTokens), hash, r)
+	return putJSON(t.b(bucketTokens), hash, (*tokenRec)(r))
 }

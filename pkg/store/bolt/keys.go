@@ -1,6 +1,6 @@
 package bolt
 
-// PutEncodedIdempotent stores a record made by EncodeIdempotent under
+// PutEncodedIdempotent stores a record made by Store.EncodeIdempotent under
 // (scope, key); an empty key stores nothing.
 func (t *Tx) PutEncodedIdempotent(scope, k string, record []byte) error {
 	if k == "" {

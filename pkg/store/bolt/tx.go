@@ -45,14 +45,14 @@ func (t *Tx) get(id bucket, k []byte) []byte {
 	return nil
 }
 
-// getJSON decodes the JSON value of k in bucket id, or returns nil if
+// getJSON decodes the stored record of k in bucket id, or returns nil if
 // there is none (allocating only then).
-func getJSON[T any](t *Tx, id bucket, k []byte) (*T, error) {
+func getJSON[R record](t *Tx, id bucket, k []byte) (*R, error) {
 	raw := t.get(id, k)
 	if raw == nil {
 		return nil, nil
 	}
-	v := new(T)
+	v := new(R)
 	if len(raw) > maxValueSize || json.Unmarshal(raw, v) != nil {
 		return nil, t.damaged("%s %q does not decode", bucketNames[id], shortKey(k))
 	}
@@ -68,8 +68,9 @@ func (t *Tx) damaged(format string, args ...any) error {
 // messages (a damaged page can make a key gigabytes long).
 func shortKey(k []byte) string { return string(k[:min(len(k), 64)]) }
 
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	raw, err := json.Marshal(v)
+// putJSON writes a stored record under k.
+func putJSON[R record](b *bolt.Bucket, k []byte, r *R) error {
+	raw, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}
@@ -97,12 +98,13 @@ func u64(v uint64) []byte {
 
 // Licence returns the licence of the ID number, or nil.
 func (t *Tx) Licence(idNumber string) (*rules.Licence, error) {
-	return getJSON[rules.Licence](t, bucketLicences, []byte(idNumber))
+	r, err := getJSON[licenceRec](t, bucketLicences, []byte(idNumber))
+	return (*rules.Licence)(r), err
 }
 
 // PutLicence writes a licence.
 func (t *Tx) PutLicence(l *rules.Licence) error {
-	return putJSON(t.b(bucketLicences), []byte(l.IDNumber), l)
+	return putJSON(t.b(bucketLicences), []byte(l.IDNumber), (*licenceRec)(l))
 }
 
 // ---- vehicles ----
@@ -111,19 +113,21 @@ func vehicleKey(plate string, pt rules.PlateType) []byte { return key(plate, str
 
 // Vehicle returns the vehicle with the plate and plate type, or nil.
 func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
-	return getJSON[rules.Vehicle](t, bucketVehicles, vehicleKey(plate, pt))
+	r, err := getJSON[vehicleRec](t, bucketVehicles, vehicleKey(plate, pt))
+	return (*rules.Vehicle)(r), err
 }
 
 // PutVehicle writes a vehicle.
 func (t *Tx) PutVehicle(v *rules.Vehicle) error {
-	return putJSON(t.b(bucketVehicles), vehicleKey(v.Plate, v.PlateType), v)
+	return putJSON(t.b(bucketVehicles), vehicleKey(v.Plate, v.PlateType), (*vehicleRec)(v))
 }
 
 // ---- persons and units ----
 
 // Person returns the registered person, or nil.
 func (t *Tx) Person(idNumber string) (*rules.Person, error) {
-	return getJSON[rules.Person](t, bucketPersons, []byte(idNumber))
+	r, err := getJSON[personRec](t, bucketPersons, []byte(idNumber))
+	return (*rules.Person)(r), err
 }
 
 // InsertPerson registers a person; an existing registration is ErrAlreadyRegistered.
@@ -132,12 +136,13 @@ func (t *Tx) InsertPerson(p *rules.Person) error {
 	if b.Get([]byte(p.IDNumber)) != nil {
 		return rules.ErrAlreadyRegistered.WithField("id_number")
 	}
-	return putJSON(b, []byte(p.IDNumber), p)
+	return putJSON(b, []byte(p.IDNumber), (*personRec)(p))
 }
 
 // Unit returns the registered unit, or nil.
 func (t *Tx) Unit(code string) (*rules.Unit, error) {
-	return getJSON[rules.Unit](t, bucketUnits, []byte(code))
+	r, err := getJSON[unitRec](t, bucketUnits, []byte(code))
+	return (*rules.Unit)(r), err
 }
 
 // InsertUnit registers a unit; an existing registration is ErrAlreadyRegistered.
@@ -146,7 +151,7 @@ func (t *Tx) InsertUnit(u *rules.Unit) error {
 	if b.Get([]byte(u.CreditCode)) != nil {
 		return rules.ErrAlreadyRegistered.WithField("credit_code")
 	}
-	return putJSON(b, []byte(u.CreditCode), u)
+	return putJSON(b, []byte(u.CreditCode), (*unitRec)(u))
 }
 
 // ---- bindings ----
@@ -159,7 +164,8 @@ func (t *Tx) NextBindingID() (string, error) {
 
 // Binding returns a binding by ID, or nil.
 func (t *Tx) Binding(id string) (*rules.Binding, error) {
-	return getJSON[rules.Binding](t, bucketBindings, []byte(id))
+	r, err := getJSON[bindingRec](t, bucketBindings, []byte(id))
+	return (*rules.Binding)(r), err
 }
 
 // PutBinding writes a binding and its indexes.
@@ -172,7 +178,7 @@ func (t *Tx) PutBinding(b *rules.Binding) error {
 			return err
 		}
 	}
-	return putJSON(t.b(bucketBindings), []byte(b.ID), b)
+	return putJSON(t.b(bucketBindings), []byte(b.ID), (*bindingRec)(b))
 }
 
 // DeleteBinding removes a binding and its index entries.
@@ -509,7 +515,8 @@ func (t *Tx) ExpiredPending(now time.Time, limit int) ([]string, error) {
 
 // PaymentOfDecision returns the payment of a decision, or nil.
 func (t *Tx) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
-	return getJSON[rules.Payment](t, bucketPayments, []byte(decisionNo))
+	r, err := getJSON[paymentRec](t, bucketPayments, []byte(decisionNo))
+	return (*rules.Payment)(r), err
 }
 
 // InsertOrder records a payment order, allocating its ID.
@@ -521,13 +528,13 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 	}
 	o.ID = fmt.Sprintf("O%010d", n)
 	b.FillPercent = 1
-	return putJSON(b, []byte(o.ID), o)
+	return putJSON(b, []byte(o.ID), (*orderRec)(o))
 }
 
 // InsertPayment records a payment, keyed by its decision: a second payment
 // of a decision is ErrAlreadyPaid.
 func (t *Tx) InsertPayment(p *rules.Payment) error {
-	raw, err := json.Marshal(p)
+	raw, err := encodePayment(p)
 	if err != nil {
 		return err
 	}
@@ -535,7 +542,7 @@ func (t *Tx) InsertPayment(p *rules.Payment) error {
 }
 
 // InsertEncodedPayment is InsertPayment with the payment already encoded
-// (json.Marshal) outside the transaction, to keep the write short.
+// (Store.EncodePayment) outside the transaction, to keep the write short.
 func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	b := t.b(bucketPayments)
 	if b.Get([]byte(decisionNo)) != nil {
@@ -567,7 +574,7 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 
 // PutIdempotent stores the response of (scope, key).
 func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
-	v, err := store.EncodeIdempotent(hash, response)
+	v, err := encodeIdempotent(hash, response)
 	if err != nil {
 		return err
 	}
@@ -587,48 +594,55 @@ func appendSeq(b *bolt.Bucket, raw []byte) error {
 
 // Audit appends an audit entry.
 func (t *Tx) Audit(e rules.AuditEntry) error {
-	raw, err := store.EncodeAudit(e)
+	raw, err := encodeAudit(e)
 	if err != nil {
 		return err
 	}
 	return t.AppendAudit(raw)
 }
 
-// AppendAudit appends an entry encoded by EncodeAudit.
+// AppendAudit appends an entry encoded by Store.EncodeAudit.
 func (t *Tx) AppendAudit(raw []byte) error { return appendSeq(t.b(bucketAudit), raw) }
 
 // Notify appends an outbox message.
 func (t *Tx) Notify(m rules.Notification) error {
-	raw, err := store.EncodeNotification(m)
+	raw, err := encodeNotification(m)
 	if err != nil {
 		return err
 	}
 	return t.AppendNotification(raw)
 }
 
-// AppendNotification appends a message encoded by EncodeNotification.
+// AppendNotification appends a message encoded by Store.EncodeNotification.
 func (t *Tx) AppendNotification(raw []byte) error { return appendSeq(t.b(bucketOutbox), raw) }
 
 // AuditLog returns up to limit entries after seq.
 func (t *Tx) AuditLog(after uint64, limit int) ([]rules.AuditEntry, error) {
-	return listSeq(t, bucketAudit, after, limit, func(e *rules.AuditEntry, n uint64) { e.Seq = n })
+	return listSeq(t, bucketAudit, after, limit, func(r *auditRec, n uint64) rules.AuditEntry {
+		r.Seq = n
+		return rules.AuditEntry(*r)
+	})
 }
 
 // Outbox returns up to limit messages after seq.
 func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
-	return listSeq(t, bucketOutbox, after, limit, func(m *rules.Notification, n uint64) { m.Seq = n })
+	return listSeq(t, bucketOutbox, after, limit, func(r *notificationRec, n uint64) rules.Notification {
+		r.Seq = n
+		return rules.Notification(*r)
+	})
 }
 
-func listSeq[T any](t *Tx, id bucket, after uint64, limit int, setSeq func(*T, uint64)) ([]T, error) {
+// listSeq decodes up to limit records of bucket id after seq; entry makes
+// each the value returned, numbered n.
+func listSeq[R record, T any](t *Tx, id bucket, after uint64, limit int, entry func(r *R, n uint64) T) ([]T, error) {
 	var out []T
 	c := t.b(id).Cursor()
 	for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
-		var e T
-		if len(k) != 8 || len(v) > maxValueSize || json.Unmarshal(v, &e) != nil {
+		var r R
+		if len(k) != 8 || len(v) > maxValueSize || json.Unmarshal(v, &r) != nil {
 			return nil, t.damaged("%s entry %x does not decode", bucketNames[id], k)
 		}
-		setSeq(&e, binary.BigEndian.Uint64(k))
-		out = append(out, e)
+		out = append(out, entry(&r, binary.BigEndian.Uint64(k)))
 	}
 	return out, nil
 }
