@@ -45,6 +45,11 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 		[]string{"ord", "record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"},
 		pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
 			args, err := violationArgs(&recs[i])
+			if err == nil {
+				// Like the bbolt store, an import does not schedule the
+				// expiry of a pending record (ExpiredPending skips it).
+				args[7] = nil
+			}
 			return append([]any{i}, args...), err
 		})); err != nil {
 		return 0, nil, wrap("import", err)
@@ -124,4 +129,3 @@ func (t *Tx) stage() error {
 	t.staged = err == nil
 	return err
 }
-

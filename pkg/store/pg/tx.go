@@ -569,7 +569,11 @@ func (t *Tx) Violations(q store.ViolationQuery) ([]rules.Violation, error) {
 	if q.Limit > 0 {
 		sql += " LIMIT " + arg(q.Limit)
 	}
-	return t.violations(sql, args...)
+	out, err := t.violations(sql, args...)
+	if out == nil && err == nil && q.Plate != "" {
+		out = []rules.Violation{} // as the bbolt store returns it
+	}
+	return out, err
 }
 
 // ExpiredPending returns the record numbers whose pending handling ended
@@ -582,8 +586,9 @@ func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
 		return nil
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	if err != nil || len(out) == 0 {
 		t.fail(wrap("expired pending", err))
+		return nil
 	}
 	return out
 }
@@ -604,12 +609,12 @@ func (t *Tx) Fold(limit int) (int, error) {
 		}
 		b := &pgx.Batch{}
 		for i := range vs {
-			args, err := violationArgs(&vs[i])
+			raw, err := json.Marshal(&vs[i])
 			if err != nil {
 				return 0, err
 			}
-			b.Queue(`UPDATE violations SET status = $4, pending_until = $8, doc = $9 WHERE record_no = $1 AND status = $10`,
-				append(args, string(st))...)
+			b.Queue(`UPDATE violations SET status = 'paid', pending_until = NULL, doc = $2 WHERE record_no = $1 AND status = $3`,
+				vs[i].RecordNo, raw, string(st))
 		}
 		if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
 			return 0, wrap("fold", err)
