@@ -245,11 +245,12 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 			ptx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	if err = fn(t); err != nil {
-		return err
-	}
-	if t.err != nil {
+	err = fn(t)
+	if t.err != nil { // the cause of whatever fn made of a failed read
 		return t.err
+	}
+	if err != nil {
+		return err
 	}
 	if write {
 		if err = t.dropUnusedKeys(); err != nil {
