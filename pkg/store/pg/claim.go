@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
@@ -28,7 +29,7 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 			WHERE decision_no = $1 AND claimed_until <= now() RETURNING previous_order`, decisionNo, orderID, ms).Scan(&previous)
 		if errors.Is(err, pgx.ErrNoRows) {
 			previous = ""
-			var tag interface{ RowsAffected() int64 }
+			var tag pgconn.CommandTag
 			tag, err = s.pool.Exec(ctx, `INSERT INTO payment_claims (decision_no, order_id, claimed_until)
 				SELECT $1, $2, now() + $3 * interval '1 millisecond'
 				WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`, decisionNo, orderID, ms)

@@ -328,20 +328,21 @@ func (t *Tx) ensureCounters(b *rules.Binding) error {
 
 // DeleteBinding removes a binding, giving back its slot in the limits.
 func (t *Tx) DeleteBinding(b *rules.Binding) error {
-	var kind string
+	// The stored row says what it counted, whatever the caller's copy says.
+	var kind, who, plate, pt string
 	var own bool
 	err := t.tx.QueryRow(t.ctx, "DELETE FROM bindings WHERE id = $1 RETURNING kind, own, id_number, plate, plate_type", b.ID).
-		Scan(&kind, &own, &b.IDNumber, &b.Plate, &b.PlateType)
+		Scan(&kind, &own, &who, &plate, &pt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil || kind != rules.BindVehicle || own {
 		return wrap("delete binding", err)
 	}
-	if _, err := t.exec("uncount binding", "UPDATE binding_count_person SET others = others - 1 WHERE id_number = $1 AND others > 0", b.IDNumber); err != nil {
+	if _, err := t.exec("uncount binding", "UPDATE binding_count_person SET others = others - 1 WHERE id_number = $1 AND others > 0", who); err != nil {
 		return err
 	}
-	_, err = t.exec("uncount binding", "UPDATE binding_count_vehicle SET drivers = drivers - 1 WHERE plate = $1 AND plate_type = $2 AND drivers > 0", b.Plate, string(b.PlateType))
+	_, err = t.exec("uncount binding", "UPDATE binding_count_vehicle SET drivers = drivers - 1 WHERE plate = $1 AND plate_type = $2 AND drivers > 0", plate, pt)
 	return err
 }
 
@@ -383,8 +384,8 @@ func (t *Tx) BindingsOfVehicle(plate string, pt rules.PlateType) ([]rules.Bindin
 const selectViolation = `SELECT v.doc, p.doc FROM violations v
 	LEFT JOIN payments p ON p.decision_no = v.decision_no AND v.status IN ('unpaid', 'pending')`
 
-// status is a record's status as it reads (a payment makes it paid).
-const status = `(CASE WHEN p.decision_no IS NULL THEN v.status ELSE 'paid' END)`
+// readStatus is a record's status as it reads (a payment makes it paid).
+const readStatus = `(CASE WHEN p.decision_no IS NULL THEN v.status ELSE 'paid' END)`
 
 // decodeViolation decodes a stored record and overlays its payment.
 func decodeViolation(raw, payment []byte, v *rules.Violation) error {
@@ -556,7 +557,7 @@ func (t *Tx) Violations(q store.ViolationQuery) ([]rules.Violation, error) {
 		q.Status = ""
 	}
 	if q.Status != "" {
-		where = append(where, status+" = "+arg(string(q.Status)))
+		where = append(where, readStatus+" = "+arg(string(q.Status)))
 	}
 	if q.After != "" {
 		where = append(where, order+" > "+arg(q.After))

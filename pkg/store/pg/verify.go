@@ -16,6 +16,10 @@ var checks = []string{
 	    OR doc->>'plate_type' IS DISTINCT FROM plate_type OR doc->>'status' IS DISTINCT FROM status
 	    OR COALESCE(doc->>'decision_no', '') <> COALESCE(decision_no, '')
 	    OR COALESCE(doc->>'driver_id_number', '') <> COALESCE(driver_id_number, '') LIMIT 100`,
+	`SELECT 'binding ' || id || ': columns disagree with the stored binding' FROM bindings
+	 WHERE doc->>'id_number' IS DISTINCT FROM id_number OR doc->>'kind' IS DISTINCT FROM kind
+	    OR COALESCE(doc->>'plate', '') <> plate OR COALESCE(doc->>'plate_type', '') <> plate_type
+	    OR COALESCE((doc->>'own')::boolean, false) <> own LIMIT 100`,
 	// Every payment's decision exists and names the payment's record.
 	`SELECT 'payment of decision ' || p.decision_no || ': ' ||
 	        CASE WHEN v.record_no IS NULL THEN 'no record has this decision' ELSE 'record ' || v.record_no || ', the payment says ' || p.record_no END
