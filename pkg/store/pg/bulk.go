@@ -13,10 +13,11 @@ import (
 // refusals: rows whose record number exists (in the store or earlier in
 // rows) are refused with ErrDuplicateRecord, rows whose decision number
 // is taken with ErrDuplicateDecision (the first of two equal rows wins).
-// Rows are sorted (stably) by record number in place. The rows are copied
-// (COPY) into a temporary staging table; one query finds those that clash
-// with stored records, and one INSERT … SELECT … WHERE NOT EXISTS moves the
-// accepted rows; the keys of the real table stay the guarantee.
+// Rows are sorted (stably) by record number in place. One query probes
+// the keys for the stored records that clash with the rows; the accepted
+// rows are copied (COPY) straight into the table, in record order. The
+// keys of the table stay the guarantee: a row a concurrent import stored
+// meanwhile reruns the transaction, which then refuses it.
 func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused []store.Refused, err error) {
 	recs := make([]rules.Violation, len(rows))
 	for i := range rows {
@@ -38,94 +39,65 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 	if len(rows) == 0 {
 		return 0, nil, nil
 	}
-	if err := t.stage(); err != nil {
-		return 0, nil, err
+	// The stored records that clash with the rows (usually none), by
+	// index probes whatever the table's size.
+	nos, decs := make([]string, len(recs)), make([]string, 0, len(recs))
+	for i := range recs {
+		nos[i] = recs[i].RecordNo
+		if recs[i].DecisionNo != "" {
+			decs = append(decs, recs[i].DecisionNo)
+		}
 	}
-	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"import_staging"},
-		[]string{"ord", "record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"},
-		pgx.CopyFromSlice(len(recs), func(i int) ([]any, error) {
-			args, err := violationArgs(&recs[i])
-			if err == nil {
-				// Like the bbolt store, an import does not schedule the
-				// expiry of a pending record (ExpiredPending skips it).
-				args[7] = nil
-			}
-			return append([]any{i}, args...), err
-		})); err != nil {
-		return 0, nil, wrap("import", err)
-	}
-	// The rows that clash with stored records (usually none).
-	storedRec, storedDec := map[int]bool{}, map[int]bool{}
-	clash, err := t.tx.Query(t.ctx, `SELECT s.ord,
-			EXISTS (SELECT 1 FROM violations v WHERE v.record_no = s.record_no),
-			EXISTS (SELECT 1 FROM violations v WHERE v.decision_no = s.decision_no)
-		FROM import_staging s
-		WHERE EXISTS (SELECT 1 FROM violations v WHERE v.record_no = s.record_no OR v.decision_no = s.decision_no)`)
+	storedRec, storedDec := map[string]bool{}, map[string]bool{}
+	clash, err := t.tx.Query(t.ctx, "SELECT record_no, COALESCE(decision_no, '') FROM violations WHERE record_no = ANY($1) OR decision_no = ANY($2)", nos, decs)
 	if err != nil {
 		return 0, nil, wrap("import", err)
 	}
 	for clash.Next() {
-		var ord int
-		var r, d bool
-		if err := clash.Scan(&ord, &r, &d); err != nil {
+		var rn, dec string
+		if err := clash.Scan(&rn, &dec); err != nil {
 			return 0, nil, wrap("import", err)
 		}
-		storedRec[ord], storedDec[ord] = r, d
+		storedRec[rn], storedDec[dec] = true, dec != ""
 	}
 	if err := clash.Err(); err != nil {
 		return 0, nil, wrap("import", err)
 	}
 	// The bbolt store's refusals, row by row in record order.
-	var drop []int
+	accepted := make([][]any, 0, len(recs))
 	seenDec := map[string]bool{}
 	for i := range recs {
 		v := &recs[i]
-		if (i > 0 && recs[i-1].RecordNo == v.RecordNo) || storedRec[i] {
+		if (i > 0 && recs[i-1].RecordNo == v.RecordNo) || storedRec[v.RecordNo] {
 			refused = append(refused, store.Refused{Line: rows[i].Line, Err: rules.ErrDuplicateRecord.Withf("%s", v.RecordNo)})
-			drop = append(drop, i)
 			continue
 		}
 		if v.DecisionNo != "" {
-			if seenDec[v.DecisionNo] || storedDec[i] {
+			if seenDec[v.DecisionNo] || storedDec[v.DecisionNo] {
 				refused = append(refused, store.Refused{Line: rows[i].Line, Err: rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.DecisionNo)})
-				drop = append(drop, i)
 				continue
 			}
 			seenDec[v.DecisionNo] = true
 		}
-		inserted++
-	}
-	if len(drop) > 0 {
-		if _, err := t.exec("import", "DELETE FROM import_staging WHERE ord = ANY($1)", drop); err != nil {
+		args, err := violationArgs(v)
+		if err != nil {
 			return 0, nil, err
 		}
+		// Like the bbolt store, an import does not schedule the expiry of
+		// a pending record (ExpiredPending skips it).
+		args[7] = nil
+		accepted = append(accepted, args)
 	}
-	n, dup, err := t.guarded("import", `INSERT INTO violations
-			(record_no, plate, plate_type, status, decision_no, driver_id_number, occurred_at, pending_until, doc)
-		SELECT record_no, plate, plate_type, status, decision_no, driver_id_number, occurred_at, pending_until, doc
-		FROM import_staging s WHERE NOT EXISTS (SELECT 1 FROM violations v WHERE v.record_no = s.record_no)
-		ORDER BY record_no`)
-	switch {
-	case dup != nil: // a concurrent import stored one of these meanwhile
-		return 0, nil, errConflict
-	case err != nil:
-		return 0, nil, err
-	case int(n) != inserted:
-		return 0, nil, errConflict
+	if len(accepted) == 0 {
+		return 0, refused, nil
 	}
-	return inserted, refused, nil
-}
-
-// stage creates (once per transaction) or empties the staging table.
-func (t *Tx) stage() error {
-	if t.staged {
-		_, err := t.exec("import", "DELETE FROM import_staging")
-		return err
+	// Straight into the table: a row a concurrent import stored since the
+	// probe above breaks a key, and the transaction runs again.
+	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"violations"}, violationColumns, pgx.CopyFromRows(accepted)); err != nil {
+		if isUnique(err) {
+			return 0, nil, errConflict
+		}
+		return 0, nil, wrap("import", err)
 	}
-	_, err := t.exec("import", `CREATE TEMPORARY TABLE import_staging (
-		ord integer PRIMARY KEY, record_no text COLLATE "C", plate text, plate_type text, status text,
-		decision_no text COLLATE "C", driver_id_number text, occurred_at timestamptz, pending_until timestamptz, doc jsonb
-	) ON COMMIT DROP`)
-	t.staged = err == nil
-	return err
+	return len(accepted), refused, nil
 }

@@ -26,7 +26,6 @@ type Tx struct {
 	// claimed lists the idempotency keys this transaction inserted while
 	// looking them up, true once their response is stored.
 	claimed map[[2]string]bool
-	staged  bool // the bulk-import staging table exists
 }
 
 // fail records an error of a method that cannot return one.
@@ -459,6 +458,9 @@ func (t *Tx) DecisionOf(decisionNo, recordNo string) bool {
 func (t *Tx) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
 	return t.violation("v.decision_no = $1", decisionNo)
 }
+
+// violationColumns are the columns violationArgs fills.
+var violationColumns = []string{"record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"}
 
 // violationArgs are the columns of a record, in the order of the
 // statements below ($1 … $9).

@@ -1,0 +1,76 @@
+package pg
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+const benchChunk = 10000
+
+func benchRows(b *testing.B, n, from int) []store.NewViolation {
+	rows := make([]store.NewViolation, n)
+	for i := range rows {
+		v := viol(fmt.Sprintf("R%09d", from+i), fmt.Sprintf("鲁A%05d", (from+i)%99991), rules.StatusUnpaid)
+		v.DecisionNo, v.DriverIDNumber = fmt.Sprintf("D%09d", from+i), fmt.Sprintf("P%06d", (from+i)%77777)
+		var err error
+		if rows[i], err = store.NewViolationOf(&v, i+1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return rows
+}
+
+// BenchmarkImport imports chunks of records (rows/s is the figure).
+func BenchmarkImport(b *testing.B) {
+	s := openPG(b, "read committed", Options{})
+	rows := benchRows(b, benchChunk, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		rows = benchRows(b, benchChunk, i*benchChunk)
+		b.StartTimer()
+		err := s.Update(context.Background(), func(tx *Tx) error {
+			n, _, err := tx.InsertViolations(rows)
+			if err == nil && n != len(rows) {
+				err = fmt.Errorf("inserted %d", n)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchChunk)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRawCopy is the line to compare with: COPY of the same rows
+// into the violations table (same indexes) with nothing else.
+func BenchmarkRawCopy(b *testing.B) {
+	s := openPG(b, "read committed", Options{})
+	cols := []string{"record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		rows := benchRows(b, benchChunk, i*benchChunk)
+		recs := make([][]any, len(rows))
+		for j := range rows {
+			v, err := rows[j].Record()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if recs[j], err = violationArgs(&v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if _, err := s.pool.CopyFrom(context.Background(), pgx.Identifier{"violations"}, cols, pgx.CopyFromRows(recs)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*benchChunk)/b.Elapsed().Seconds(), "rows/s")
+}
