@@ -21,7 +21,16 @@ var isolations = []string{"read committed", "repeatable read", "serializable"}
 // openPG returns a migrated, open store on a fresh database.
 func openPG(t testing.TB, isolation string, o Options) *Store {
 	t.Helper()
+	return openPGWith(t, isolation, "", o)
+}
+
+// openPGWith is openPG with extra connection parameters (param=value&…).
+func openPGWith(t testing.TB, isolation, params string, o Options) *Store {
+	t.Helper()
 	dsn := pgtest.NewDB(t, isolation)
+	if params != "" {
+		dsn += "&" + params
+	}
 	if _, _, err := Migrate(context.Background(), dsn); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}

@@ -240,8 +240,9 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 		return err
 	}
 	t := &Tx{tx: ptx, ctx: ctx, write: write}
+	committed := false
 	defer func() {
-		if err != nil {
+		if !committed { // an error, or a panic in fn: the connection goes back to the pool
 			ptx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
@@ -262,7 +263,8 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 			}
 		}
 	}
-	if err = ptx.Commit(ctx); err != nil && !retryable(err) {
+	err, committed = ptx.Commit(ctx), true
+	if err != nil && !retryable(err) {
 		return rules.ErrStoreUnavailable.Withf("commit failed: %s", pgMessage(err))
 	}
 	return err

@@ -336,3 +336,26 @@ func TestKeysRefuse(t *testing.T) {
 		})
 	}
 }
+
+// A panic in fn rolls back and gives the connection back: the store goes
+// on working and closes.
+func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
+	s := openPG(t, "read committed", Options{MaxConns: 1})
+	func() {
+		defer func() { recover() }()
+		s.Update(context.Background(), func(tx *Tx) error {
+			if err := tx.Audit(rules.AuditEntry{At: t0, Action: "lost"}); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Update(ctx, func(tx *Tx) error { return tx.Audit(rules.AuditEntry{At: t0, Action: "kept"}) }); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "audit"); n != 1 {
+		t.Errorf("%d audit entries, want 1", n)
+	}
+}

@@ -144,7 +144,7 @@ func (t *Tx) PutLicence(l *rules.Licence) error {
 		return err
 	}
 	return t.upsert("put licence", "UPDATE licences SET doc = $2 WHERE id_number = $1",
-		"INSERT INTO licences (id_number, doc) VALUES ($1, $2)", l.IDNumber, raw)
+		"INSERT INTO licences (id_number, doc) VALUES ($1, $2)", l.IDNumber, string(raw))
 }
 
 // Vehicle returns the vehicle with the plate and plate type, or nil.
@@ -161,7 +161,7 @@ func (t *Tx) PutVehicle(v, _ *rules.Vehicle) error {
 	}
 	return t.upsert("put vehicle", "UPDATE vehicles SET owner_id_number = $3, doc = $4 WHERE plate = $1 AND plate_type = $2",
 		"INSERT INTO vehicles (plate, plate_type, owner_id_number, doc) VALUES ($1, $2, $3, $4)",
-		v.Plate, string(v.PlateType), v.OwnerIDNumber, raw)
+		v.Plate, string(v.PlateType), v.OwnerIDNumber, string(raw))
 }
 
 // ---- persons and units ----
@@ -192,7 +192,7 @@ func (t *Tx) register(table, id string, doc any, field string) error {
 	if err != nil {
 		return err
 	}
-	_, dup, err := t.guarded("register", "INSERT INTO "+table+" VALUES ($1, $2)", id, raw)
+	_, dup, err := t.guarded("register", "INSERT INTO "+table+" VALUES ($1, $2)", id, string(raw))
 	if dup != nil {
 		return rules.ErrAlreadyRegistered.WithField(field)
 	}
@@ -230,7 +230,7 @@ func (t *Tx) PutBinding(b *rules.Binding) error {
 	if err != nil {
 		return err
 	}
-	n, err := t.exec("put binding", "UPDATE bindings SET doc = $2 WHERE id = $1", b.ID, raw)
+	n, err := t.exec("put binding", "UPDATE bindings SET doc = $2 WHERE id = $1", b.ID, string(raw))
 	if err != nil || n > 0 {
 		return err
 	}
@@ -244,7 +244,7 @@ func (t *Tx) PutBinding(b *rules.Binding) error {
 
 func (t *Tx) insertBinding(b *rules.Binding, raw []byte) error {
 	_, dup, err := t.guarded("insert binding", "INSERT INTO bindings (id, id_number, kind, plate, plate_type, own, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		b.ID, b.IDNumber, b.Kind, b.Plate, string(b.PlateType), b.Own, raw)
+		b.ID, b.IDNumber, b.Kind, b.Plate, string(b.PlateType), b.Own, string(raw))
 	switch {
 	case dup != nil && dup.ConstraintName == "bindings_pkey":
 		return errConflict
@@ -463,14 +463,15 @@ func (t *Tx) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
 var violationColumns = []string{"record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"}
 
 // violationArgs are the columns of a record, in the order of the
-// statements below ($1 … $9).
+// statements below ($1 … $9). JSON goes as text: as []byte it would be
+// sent as bytea in the exec and simple-protocol modes a pooler needs.
 func violationArgs(v *rules.Violation) ([]any, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	return []any{v.RecordNo, v.Plate, string(v.PlateType), string(v.Status), nullIf(v.DecisionNo), nullIf(v.DriverIDNumber),
-		v.OccurredAt, nullTime(v.PendingUntil), raw}, nil
+		v.OccurredAt, nullTime(v.PendingUntil), string(raw)}, nil
 }
 
 // PutViolation writes a record. A new one (old nil) is inserted: a record
@@ -617,7 +618,7 @@ func (t *Tx) Fold(limit int) (int, error) {
 				return 0, err
 			}
 			b.Queue(`UPDATE violations SET status = 'paid', pending_until = NULL, doc = $2 WHERE record_no = $1 AND status = $3`,
-				vs[i].RecordNo, raw, string(st))
+				vs[i].RecordNo, string(raw), string(st))
 		}
 		if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
 			return 0, wrap("fold", err)
@@ -646,7 +647,7 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec("insert order", "INSERT INTO orders (id, decision_no, doc) VALUES ($1, $2, $3)", o.ID, o.DecisionNo, raw)
+	_, err = t.exec("insert order", "INSERT INTO orders (id, decision_no, doc) VALUES ($1, $2, $3)", o.ID, o.DecisionNo, string(raw))
 	return err
 }
 
@@ -670,7 +671,7 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return err
 	}
-	_, dup, err := t.guarded("insert payment", "INSERT INTO payments (decision_no, record_no, doc) VALUES ($1, $2, $3)", decisionNo, rec.RecordNo, raw)
+	_, dup, err := t.guarded("insert payment", "INSERT INTO payments (decision_no, record_no, doc) VALUES ($1, $2, $3)", decisionNo, rec.RecordNo, string(raw))
 	if dup == nil {
 		return err
 	}
@@ -776,7 +777,7 @@ func (t *Tx) Audit(e rules.AuditEntry) error {
 
 // AppendAudit appends an entry encoded by store.EncodeAudit.
 func (t *Tx) AppendAudit(raw []byte) error {
-	_, err := t.exec("audit", "INSERT INTO audit (doc) VALUES ($1)", raw)
+	_, err := t.exec("audit", "INSERT INTO audit (doc) VALUES ($1)", string(raw))
 	return err
 }
 
@@ -791,7 +792,7 @@ func (t *Tx) Notify(m rules.Notification) error {
 
 // AppendNotification appends a message encoded by store.EncodeNotification.
 func (t *Tx) AppendNotification(raw []byte) error {
-	_, err := t.exec("outbox", "INSERT INTO outbox (doc) VALUES ($1)", raw)
+	_, err := t.exec("outbox", "INSERT INTO outbox (doc) VALUES ($1)", string(raw))
 	return err
 }
 
@@ -885,5 +886,5 @@ func (t *Tx) PutToken(hash []byte, r *store.TokenRecord) error {
 	if err != nil {
 		return err
 	}
-	return t.upsert("token", "UPDATE tokens SET doc = $2 WHERE hash = $1", "INSERT INTO tokens (hash, doc) VALUES ($1, $2)", hash, raw)
+	return t.upsert("token", "UPDATE tokens SET doc = $2 WHERE hash = $1", "INSERT INTO tokens (hash, doc) VALUES ($1, $2)", hash, string(raw))
 }
