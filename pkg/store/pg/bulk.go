@@ -51,17 +51,17 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 	storedRec, storedDec := map[string]bool{}, map[string]bool{}
 	clash, err := t.tx.Query(t.ctx, "SELECT record_no, COALESCE(decision_no, '') FROM violations WHERE record_no = ANY($1) OR decision_no = ANY($2)", nos, decs)
 	if err != nil {
-		return 0, nil, wrap("import", err)
+		return 0, nil, t.wrap("import", err)
 	}
 	for clash.Next() {
 		var rn, dec string
 		if err := clash.Scan(&rn, &dec); err != nil {
-			return 0, nil, wrap("import", err)
+			return 0, nil, t.wrap("import", err)
 		}
 		storedRec[rn], storedDec[dec] = true, dec != ""
 	}
 	if err := clash.Err(); err != nil {
-		return 0, nil, wrap("import", err)
+		return 0, nil, t.wrap("import", err)
 	}
 	// The bbolt store's refusals, row by row in record order.
 	accepted := make([][]any, 0, len(recs))
@@ -95,9 +95,9 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 	// probe above breaks a key, and the transaction runs again.
 	if _, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"violations"}, violationColumns, pgx.CopyFromRows(accepted)); err != nil {
 		if isUnique(err) {
-			return 0, nil, errConflict
+			return 0, nil, t.retry()
 		}
-		return 0, nil, wrap("import", err)
+		return 0, nil, t.wrap("import", err)
 	}
 	return len(accepted), refused, nil
 }

@@ -104,3 +104,24 @@ func TestBindingCommittedMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// A serialization failure that the caller turns into another error still
+// reruns the transaction: the failure is remembered by the Tx.
+func TestRerunWhateverTheCallerReturns(t *testing.T) {
+	for _, iso := range []string{"repeatable read", "serializable"} {
+		t.Run(iso, func(t *testing.T) {
+			s := openPG(t, iso, Options{})
+			lic := &rules.Licence{IDNumber: "L1", Status: rules.LicenceNormal}
+			mustUpdate(t, s, func(tx *Tx) error { return tx.PutLicence(lic) })
+			err, runs := interleave(t, s, func(tx *Tx) error { return tx.PutLicence(lic) }, func(tx *Tx) error {
+				if err := tx.PutLicence(lic); err != nil {
+					return rules.ErrLicenceNotFound // what an engine might make of it
+				}
+				return nil
+			})
+			if err != nil || runs != 2 {
+				t.Fatalf("got %v after %d runs, want success on the second", err, runs)
+			}
+		})
+	}
+}

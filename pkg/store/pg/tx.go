@@ -28,17 +28,35 @@ type Tx struct {
 	claimed map[[2]string]bool
 }
 
-// fail records an error of a method that cannot return one.
+// fail records an error of a method that cannot return one, or one that
+// must end the transaction.
 func (t *Tx) fail(err error) {
 	if t.err == nil {
 		t.err = err
 	}
 }
 
+// wrap is the package's wrap that also remembers an error that calls
+// for a rerun: the transaction is aborted, and whatever the caller makes
+// of the error, Update reruns it.
+func (t *Tx) wrap(op string, err error) error {
+	err = wrap(op, err)
+	if retryable(err) {
+		t.fail(err)
+	}
+	return err
+}
+
+// retry fails the transaction with errConflict (a rerun).
+func (t *Tx) retry() error {
+	t.fail(errConflict)
+	return errConflict
+}
+
 // exec runs a statement and returns the rows it changed.
 func (t *Tx) exec(op, sql string, args ...any) (int64, error) {
 	tag, err := t.tx.Exec(t.ctx, sql, args...)
-	return tag.RowsAffected(), wrap(op, err)
+	return tag.RowsAffected(), t.wrap(op, err)
 }
 
 // guarded runs a statement inside a savepoint (one round trip) so that a
@@ -64,14 +82,14 @@ func (t *Tx) guarded(op, sql string, args ...any) (n int64, dup *pgconn.PgError,
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
 		if _, err := t.tx.Exec(t.ctx, "ROLLBACK TO SAVEPOINT g"); err != nil {
-			return 0, nil, wrap(op, err)
+			return 0, nil, t.wrap(op, err)
 		}
 		if _, err := t.tx.Exec(t.ctx, "RELEASE SAVEPOINT g"); err != nil {
-			return 0, nil, wrap(op, err)
+			return 0, nil, t.wrap(op, err)
 		}
 		return 0, pe, nil
 	}
-	return tag.RowsAffected(), nil, wrap(op, err)
+	return tag.RowsAffected(), nil, t.wrap(op, err)
 }
 
 // upsert runs update and, if it changed no row, insert: the one place
@@ -85,7 +103,7 @@ func (t *Tx) upsert(op, update, insert string, args ...any) error {
 	}
 	_, dup, err := t.guarded(op, insert, args...)
 	if dup != nil {
-		return errConflict
+		return t.retry()
 	}
 	return err
 }
@@ -99,7 +117,7 @@ func (t *Tx) getDoc(op string, v any, sql string, args ...any) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, wrap(op, err)
+		return false, t.wrap(op, err)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return false, fmt.Errorf("store: decode %s: %w", op, err)
@@ -211,7 +229,7 @@ func (t *Tx) NextBindingID() (string, error) {
 func (t *Tx) nextval(seq string) (int64, error) {
 	var n int64
 	err := t.tx.QueryRow(t.ctx, "SELECT nextval('"+seq+"')").Scan(&n)
-	return n, wrap(seq, err)
+	return n, t.wrap(seq, err)
 }
 
 // Binding returns a binding by ID, or nil.
@@ -247,7 +265,7 @@ func (t *Tx) insertBinding(b *rules.Binding, raw []byte) error {
 		b.ID, b.IDNumber, b.Kind, b.Plate, string(b.PlateType), b.Own, string(raw))
 	switch {
 	case dup != nil && dup.ConstraintName == "bindings_pkey":
-		return errConflict
+		return t.retry()
 	case dup != nil:
 		return rules.ErrAlreadyBound.Withf("%s %s", b.Plate, b.PlateType)
 	}
@@ -316,7 +334,7 @@ func (t *Tx) ensureCounters(b *rules.Binding) error {
 	} {
 		_, dup, err := t.guarded("binding counters", q.sql, q.args...)
 		if dup != nil {
-			return errConflict
+			return t.retry()
 		}
 		if err != nil {
 			return err
@@ -336,7 +354,7 @@ func (t *Tx) DeleteBinding(b *rules.Binding) error {
 		return nil
 	}
 	if err != nil || kind != rules.BindVehicle || own {
-		return wrap("delete binding", err)
+		return t.wrap("delete binding", err)
 	}
 	if _, err := t.exec("uncount binding", "UPDATE binding_count_person SET others = others - 1 WHERE id_number = $1 AND others > 0", who); err != nil {
 		return err
@@ -348,14 +366,14 @@ func (t *Tx) DeleteBinding(b *rules.Binding) error {
 func (t *Tx) bindings(op, sql string, args ...any) ([]rules.Binding, error) {
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
-		return nil, wrap(op, err)
+		return nil, t.wrap(op, err)
 	}
 	var out []rules.Binding
 	for rows.Next() {
 		var raw []byte
 		var b rules.Binding
 		if err := rows.Scan(&raw); err != nil {
-			return nil, wrap(op, err)
+			return nil, t.wrap(op, err)
 		}
 		if err := json.Unmarshal(raw, &b); err != nil {
 			rows.Close()
@@ -363,7 +381,7 @@ func (t *Tx) bindings(op, sql string, args ...any) ([]rules.Binding, error) {
 		}
 		out = append(out, b)
 	}
-	return out, wrap(op, rows.Err())
+	return out, t.wrap(op, rows.Err())
 }
 
 // BindingsOf returns a person's bindings (active and pending) in ID order.
@@ -413,21 +431,21 @@ func decodeViolation(raw, payment []byte, v *rules.Violation) error {
 func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
-		return nil, wrap("violations", err)
+		return nil, t.wrap("violations", err)
 	}
 	defer rows.Close()
 	var out []rules.Violation
 	for rows.Next() {
 		var raw, pay []byte
 		if err := rows.Scan(&raw, &pay); err != nil {
-			return nil, wrap("violations", err)
+			return nil, t.wrap("violations", err)
 		}
 		out = append(out, rules.Violation{})
 		if err := decodeViolation(raw, pay, &out[len(out)-1]); err != nil {
 			return nil, err
 		}
 	}
-	return out, wrap("violations", rows.Err())
+	return out, t.wrap("violations", rows.Err())
 }
 
 func (t *Tx) violation(where string, args ...any) (*rules.Violation, error) {
@@ -449,7 +467,7 @@ func (t *Tx) DecisionOf(decisionNo, recordNo string) bool {
 	var ok bool
 	err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM violations WHERE decision_no = $1 AND record_no = $2)", decisionNo, recordNo).Scan(&ok)
 	if err != nil {
-		t.fail(wrap("decision of", err))
+		t.fail(t.wrap("decision of", err))
 	}
 	return ok
 }
@@ -531,7 +549,7 @@ func (t *Tx) changed(recordNo string) error {
 	case errors.Is(err, pgx.ErrNoRows):
 		return rules.ErrRecordNotFound.Withf("%s", recordNo)
 	case err != nil:
-		return wrap("record", err)
+		return t.wrap("record", err)
 	case st == string(rules.StatusPending):
 		return rules.ErrPendingElsewhere
 	}
@@ -586,12 +604,12 @@ func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
 	rows, err := t.tx.Query(t.ctx, "SELECT record_no FROM violations WHERE pending_until < $1 ORDER BY pending_until, record_no LIMIT $2",
 		time.Unix(now.Unix()+1, 0), limit)
 	if err != nil {
-		t.fail(wrap("expired pending", err))
+		t.fail(t.wrap("expired pending", err))
 		return nil
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(out) == 0 {
-		t.fail(wrap("expired pending", err))
+		t.fail(t.wrap("expired pending", err))
 		return nil
 	}
 	return out
@@ -621,7 +639,7 @@ func (t *Tx) Fold(limit int) (int, error) {
 				vs[i].RecordNo, string(raw), string(st))
 		}
 		if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
-			return 0, wrap("fold", err)
+			return 0, t.wrap("fold", err)
 		}
 		folded += len(vs)
 	}
@@ -677,10 +695,10 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	}
 	var seen bool
 	if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)", decisionNo).Scan(&seen); err != nil {
-		return wrap("payment", err)
+		return t.wrap("payment", err)
 	}
 	if !seen {
-		return errConflict
+		return t.retry()
 	}
 	return rules.ErrAlreadyPaid
 }
@@ -698,7 +716,7 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $1 AND key = $2)`, scope, k, hash)
 		switch {
 		case dup != nil:
-			return nil, false, errConflict
+			return nil, false, t.retry()
 		case err != nil:
 			return nil, false, err
 		case n == 1:
@@ -716,7 +734,7 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, false, nil
 	case err != nil:
-		return nil, false, wrap("idempotency key", err)
+		return nil, false, t.wrap("idempotency key", err)
 	case h != hash:
 		return nil, false, rules.ErrIdempotencyReuse
 	case resp == nil: // this transaction's own claim
@@ -815,7 +833,7 @@ func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, u
 	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
-		return nil, wrap(table, err)
+		return nil, t.wrap(table, err)
 	}
 	defer rows.Close()
 	var out []T
@@ -823,7 +841,7 @@ func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, u
 		var n int64
 		var raw []byte
 		if err := rows.Scan(&n, &raw); err != nil {
-			return nil, wrap(table, err)
+			return nil, t.wrap(table, err)
 		}
 		var e T
 		if err := json.Unmarshal(raw, &e); err != nil {
@@ -832,7 +850,7 @@ func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, u
 		set(&e, uint64(n))
 		out = append(out, e)
 	}
-	return out, wrap(table, rows.Err())
+	return out, t.wrap(table, rows.Err())
 }
 
 // NextDecisionNo issues a new 16-digit decision number in the bbolt
@@ -849,7 +867,7 @@ func (t *Tx) NextDecisionNo(region string) (string, error) {
 		no := fmt.Sprintf("%s%09d%d", region, n, n%7)
 		var taken bool
 		if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM violations WHERE decision_no = $1)", no).Scan(&taken); err != nil {
-			return "", wrap("decision number", err)
+			return "", t.wrap("decision number", err)
 		}
 		if !taken {
 			return no, nil
@@ -864,7 +882,7 @@ func (t *Tx) PasswordHash(idNumber string) string {
 	var h string
 	err := t.tx.QueryRow(t.ctx, "SELECT hash FROM credentials WHERE id_number = $1", idNumber).Scan(&h)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		t.fail(wrap("password hash", err))
+		t.fail(t.wrap("password hash", err))
 	}
 	return h
 }

@@ -55,23 +55,23 @@ func (s *Store) Verify(ctx context.Context) (*store.Report, error) {
 		if err := t.tx.QueryRow(t.ctx, `SELECT (SELECT count(*) FROM violations), (SELECT count(decision_no) FROM violations),
 			(SELECT count(*) FROM payments), (SELECT count(*) FROM violations WHERE status <> 'paid')`).
 			Scan(&r.Records, &r.Decisions, &r.Payments, &r.StatusIndex); err != nil {
-			return wrap("verify", err)
+			return t.wrap("verify", err)
 		}
 		r.PlateIndex = r.Records // one index entry per row, kept by the database
 		for _, q := range checks {
 			rows, err := t.tx.Query(t.ctx, q)
 			if err != nil {
-				return wrap("verify", err)
+				return t.wrap("verify", err)
 			}
 			for rows.Next() {
 				var p string
 				if err := rows.Scan(&p); err != nil {
-					return wrap("verify", err)
+					return t.wrap("verify", err)
 				}
 				r.Problems = append(r.Problems, p)
 			}
 			if err := rows.Err(); err != nil {
-				return wrap("verify", err)
+				return t.wrap("verify", err)
 			}
 		}
 		return nil
