@@ -1,9 +1,11 @@
-// Command gen-docs regenerates jgctl's Markdown command reference:
+// Command gen-docs regenerates jgctl's Markdown command reference and the
+// OpenAPI document of the HTTP API:
 //
-//	go run ./cmd/gen-docs            # writes docs/cli/
-//	go run ./cmd/gen-docs -out DIR
+//	go run ./cmd/gen-docs            # writes docs/cli/ and docs/openapi.json
+//	go run ./cmd/gen-docs -out DIR -openapi FILE
 //
-// TestDocsUpToDate fails when docs/cli/ differs from what this writes.
+// TestDocsUpToDate fails when docs/cli/ differs from what this writes, and
+// internal/server's TestOpenAPIUpToDate when docs/openapi.json does.
 package main
 
 import (
@@ -12,16 +14,22 @@ import (
 	"os"
 
 	"github.com/jgctl/jgctl/cmd/jgctl/clidocs"
+	"github.com/jgctl/jgctl/internal/openapi"
 )
 
 func main() {
 	out := flag.String("out", "docs/cli", "directory to write the Markdown files into")
+	spec := flag.String("openapi", "docs/openapi.json", "file to write the OpenAPI document into")
 	flag.Parse()
 	if flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen-docs [-out DIR]")
+		fmt.Fprintln(os.Stderr, "usage: gen-docs [-out DIR] [-openapi FILE]")
 		os.Exit(2)
 	}
-	if err := clidocs.Generate(*out); err != nil {
+	err := clidocs.Generate(*out)
+	if err == nil {
+		err = os.WriteFile(*spec, openapi.JSON(), 0o644)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen-docs:", err)
 		os.Exit(1)
 	}

@@ -14,10 +14,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/internal/perf"
 	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
-	"github.com/jgctl/jgctl/pkg/client/embedded"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // serveLoopback serves h on 127.0.0.1 and returns its base URL.
@@ -66,16 +67,19 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 
 	src := filepath.Join(dir, "http.csv")
 	genCSVPlates(src, 20_000_000, 200000, 10000, 1) // 20 records a plate, every one decided
-	c, err := embedded.Open(filepath.Join(dir, "http.db"), embedded.WithClock(now), embedded.FastCommits())
+	e, st, err := app.Open(filepath.Join(dir, "http.db"), app.Config{Now: now, Store: store.Options{FastCommits: true, Create: true}})
 	check(err)
-	defer c.Close()
-	importFile(c, src)
-	tok, err := c.CreateToken(context.Background(), api.TokenRequest{Role: api.RoleStaff, Name: "bench"})
+	defer st.Close()
+	imp := func(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+		return e.Import(ctx, api.Staff, r, data, onReject)
+	}
+	importFile(imp, src)
+	tok, err := e.CreateToken(context.Background(), api.Staff, api.TokenRequest{Role: api.RoleStaff, Name: "bench"})
 	check(err)
 	// What `jgctl serve` runs (its garbage-collector setting too): metrics, request IDs and a JSON log line per
 	// request (written to io.Discard: its encoding counts, a terminal does not).
 	server.TuneGC()
-	url, stop := serveLoopback(server.Serving(c.Engine(), server.Options{Metrics: server.NewMetrics(),
+	url, stop := serveLoopback(server.Serving(e, server.Options{Metrics: server.NewMetrics(),
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}))
 	defer stop()
 	auth := "Bearer " + tok.Token
@@ -107,7 +111,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 	const payable = 600_000
 	src = filepath.Join(dir, "http-pay.csv")
 	genCSVPlates(src, 30_000_000, payable, 250000, 1)
-	importFile(c, src)
+	importFile(imp, src)
 	var next atomic.Int64
 	pay := func(int64) *http.Request {
 		i := next.Add(1) - 1

@@ -96,12 +96,15 @@ func genCSVPlates(path string, from, n, plates, decisionEvery int) {
 	check(f.Close())
 }
 
-func importFile(c *embedded.Client, path string) (int, time.Duration) {
+// importer is an Import method: of an embedded client's Imports, or over an engine.
+type importer func(context.Context, api.ImportRequest, io.Reader, func(api.Reject)) (*api.ImportResult, error)
+
+func importFile(imp importer, path string) (int, time.Duration) {
 	f, err := os.Open(path)
 	check(err)
 	defer f.Close()
 	start := time.Now()
-	res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, f, nil)
+	res, err := imp(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, f, nil)
 	check(err)
 	if res.Rejected > 0 {
 		check(fmt.Errorf("import rejected %d rows: %v", res.Rejected, res.Rejects[0]))
@@ -120,13 +123,13 @@ func importAndList(dir string, n int, only string) {
 	check(err)
 	rawRate := float64(rn) / time.Since(start).Seconds()
 
-	c, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.WithClock(now))
+	c, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.CreateIfMissing(), embedded.WithClock(now))
 	check(err)
 	defer c.Close()
-	n0, d0 := importFile(c, a)
+	n0, d0 := importFile(c.Imports.Import, a)
 	r0 := float64(n0) / d0.Seconds()
 	row(fmt.Sprintf("import %d violations into an empty store (rows/s)", n), fmt.Sprintf("%.0f", r0), fmt.Sprintf("%.0f (pipelined, 2 indexes)", rawRate), r0/rawRate, "≥ 150,000")
-	n1, d1 := importFile(c, b)
+	n1, d1 := importFile(c.Imports.Import, b)
 	r1 := float64(n1) / d1.Seconds()
 	row(fmt.Sprintf("import %d more into a store of %d (rows/s)", n, n), fmt.Sprintf("%.0f", r1), fmt.Sprintf("%.0f (into empty)", rawRate), r1/rawRate, "≥ 100,000")
 
@@ -145,7 +148,7 @@ func importAndList(dir string, n int, only string) {
 		jl, rl = jl[:0], rl[:0]
 		for _, p := range plates {
 			s := time.Now()
-			page, err := c.ListViolations(ctx, api.ListViolationsRequest{Plate: p, PlateType: "02"})
+			page, err := c.Violations.List(ctx, api.ListViolationsRequest{Plate: p, PlateType: "02"})
 			check(err)
 			jl = append(jl, time.Since(s))
 			items += len(page.Items)
@@ -170,10 +173,10 @@ func payments(dir string, d time.Duration) {
 	genCSV(src, 10_000_000, decisions, 1)
 	// A long-running payer process, as `jgctl serve` is (its collector setting too).
 	server.TuneGC()
-	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.WithClock(now), embedded.FastCommits())
+	c, err := embedded.Open(filepath.Join(dir, "pay.db"), embedded.CreateIfMissing(), embedded.WithClock(now), embedded.FastCommits())
 	check(err)
 	defer c.Close()
-	importFile(c, src)
+	importFile(c.Imports.Import, src)
 	var next atomic.Int64
 	for _, payers := range []int{1, 64} {
 		var n int
@@ -189,7 +192,7 @@ func payments(dir string, d time.Duration) {
 				if i >= decisions {
 					check(fmt.Errorf("out of decisions: shorten -duration"))
 				}
-				_, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(10_000_000 + int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("bench-", i)}})
+				_, err := c.Payments.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(10_000_000 + int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("bench-", i)}})
 				check(err)
 				return true
 			})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"github.com/jgctl/jgctl/internal/textdiff"
 	"io"
@@ -11,7 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/examples"
 )
 
@@ -50,7 +52,7 @@ func (g *goldenCLI) run(stdin io.Reader, args ...string) (stdout, stderr string,
 	}
 	var out, errb bytes.Buffer
 	full := append([]string{"--store", g.store, "--now", goldenNow}, args...)
-	code = cli.Main(full, cli.IO{In: stdin, Out: &out, Err: &errb})
+	code = root.Main(full, cmdutil.IO{In: stdin, Out: &out, Err: &errb})
 	norm := func(s string) string { return strings.ReplaceAll(s, g.dir, "$TMPDIR") }
 	return norm(out.String()), norm(errb.String()), code
 }
@@ -97,7 +99,8 @@ func TestGolden(t *testing.T) {
 	}
 	var cases []tcase
 	for _, lang := range []string{"en", "zh"} {
-		cases = append(cases, tcase{name: "demo." + lang + ".table", args: []string{"demo"}})
+		cases = append(cases, tcase{name: "demo." + lang + ".table", args: []string{"demo"}},
+			tcase{name: "demo." + lang + ".json", args: []string{"demo", "-o", "json"}})
 		for _, o := range []string{"table", "json", "plain"} {
 			cases = append(cases,
 				tcase{name: "fines-quote." + lang + "." + o, args: slices.Concat(quote, []string{"-o", o})},
@@ -141,5 +144,24 @@ func checkGolden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs (run with -update to accept):\n%s", path, textdiff.Lines(string(want), got, 0))
+	}
+}
+
+// TestDemoJSONLines: demo -o json prints one JSON document per line (JSON
+// Lines), never indented documents back to back.
+func TestDemoJSONLines(t *testing.T) {
+	g := newGoldenCLI(t)
+	stdout, stderr, code := g.run(nil, "demo", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) < 5 {
+		t.Fatalf("%d lines, want one per step's result:\n%s", len(lines), stdout)
+	}
+	for i, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Errorf("line %d is not a JSON document: %q", i+1, l)
+		}
 	}
 }

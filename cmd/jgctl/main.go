@@ -6,7 +6,8 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 )
 
 func main() {
@@ -15,5 +16,5 @@ func main() {
 		// works harder rather than letting the heap double (GOGC) past this.
 		debug.SetMemoryLimit(64 << 20)
 	}
-	os.Exit(cli.Main(os.Args[1:], cli.StdIO()))
+	os.Exit(root.Main(os.Args[1:], cmdutil.StdIO()))
 }

@@ -20,7 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/examples"
 	"github.com/jgctl/jgctl/pkg/client/embedded"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,7 +31,7 @@ import (
 // installs "jgctl" on the scripts' PATH and runs cli.Main in a subprocess.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"jgctl": func() { os.Exit(cli.Main(os.Args[1:], cli.StdIO())) },
+		"jgctl": func() { os.Exit(root.Main(os.Args[1:], cmdutil.StdIO())) },
 	})
 }
 
@@ -49,6 +50,7 @@ func TestScripts(t *testing.T) {
 			"envjson":     cmdEnvjson,
 			"waitaddr":    cmdWaitaddr,
 			"gencert":     cmdGencert,
+			"truncate":    cmdTruncate,
 		},
 	})
 }
@@ -142,7 +144,7 @@ func cmdHoldlock(ts *testscript.TestScript, neg bool, args []string) {
 	if locks[ts] != nil {
 		ts.Fatalf("holdlock: the store is already held")
 	}
-	c, err := embedded.Open(ts.Getenv("JGCTL_STORE"), opts...)
+	c, err := embedded.Open(ts.Getenv("JGCTL_STORE"), append(opts, embedded.CreateIfMissing())...)
 	ts.Check(err)
 	locks[ts] = c
 	ts.Defer(func() { releaseLock(ts) })
@@ -230,4 +232,18 @@ func cmdGencert(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs("cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
 	ts.Check(os.WriteFile(ts.MkAbs("key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600))
+}
+
+// cmdTruncate cuts a file to its first N bytes (head -c N):
+//
+//	truncate FILE N
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: truncate FILE N")
+	}
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		ts.Fatalf("truncate: bad size %q", args[1])
+	}
+	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
 }

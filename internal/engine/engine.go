@@ -31,6 +31,9 @@ type Config struct {
 	// Region is the 6-digit division code that starts the decision numbers
 	// this platform issues (default 370100, Jinan).
 	Region string
+	// Claims hands out payment claims on decisions (default: in-process
+	// locks, right for a store that one process owns).
+	Claims core.Claimer
 }
 
 // The areas of the engine.
@@ -59,7 +62,10 @@ func New(c Config) *Engine {
 	if c.Region == "" {
 		c.Region = "370100"
 	}
-	env := &core.Env{Store: c.Store, Policy: c.Policy, Calendar: c.Calendar, Codes: c.Codes, Gateway: c.Gateway, Clock: c.Now, Region: c.Region}
+	if c.Claims == nil {
+		c.Claims = &core.LocalClaims{}
+	}
+	env := &core.Env{Store: c.Store, Policy: c.Policy, Calendar: c.Calendar, Codes: c.Codes, Gateway: c.Gateway, Clock: c.Now, Region: c.Region, Claims: c.Claims}
 	return &Engine{env: env, Accounts: accounts.New(env), Violations: violations.New(env), Batch: batch.New(env)}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 	"io"
@@ -26,7 +27,7 @@ const (
 // registered.
 func exampleEngine(t *testing.T) (*engine.Engine, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +237,7 @@ func TestPageLimits(t *testing.T) {
 }
 
 func TestLoginTokensAndThrottle(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,4 +317,81 @@ type importer struct{ e *engine.Engine }
 
 func (i importer) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
 	return i.e.Import(ctx, api.Staff, r, data, onReject)
+}
+
+// lapsedClaims hands out claims as if another payer's claim on every
+// decision had lapsed, leaving its order behind.
+type lapsedClaims struct{ previous string }
+
+func (l *lapsedClaims) ClaimDecision(context.Context, string, string, time.Duration) (string, func(), error) {
+	p := l.previous
+	l.previous = ""
+	return p, func() {}, nil
+}
+
+// TestLapsedClaimIsSettledFirst: a payer that died after the gateway took
+// its money left a lapsed claim; the next payer's claim names that order,
+// and the charge is recorded instead of charging the decision again.
+func TestLapsedClaimIsSettledFirst(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{NoSync: true, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	gw := gateway.NewSandbox(gateway.Approve)
+	claims := &lapsedClaims{}
+	e := engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }, Gateway: gw, Claims: claims})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const dec = "3701001234567890"
+	// The dead payer's charge: made at the gateway, never recorded.
+	dead := "ORD-" + dec + "-0123456789abcdef"
+	if _, err := gw.Charge(ctx, dead, rules.Fen(5000)); err != nil {
+		t.Fatal(err)
+	}
+	claims.previous = dead
+	_, err = e.Pay(ctx, person(li), api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k"}, DecisionNo: dec})
+	wantCode(t, "paying after a lapsed, charged claim", err, "DECISION_ALREADY_PAID")
+	if total, n := gw.Charged(); n != 1 || total.String() != "50.00" {
+		t.Fatalf("gateway charged %s in %d orders, want the dead payer's 50.00 once", total, n)
+	}
+}
+
+// TestBindingLimits: the store refuses another owner's vehicle beyond the
+// person's and the vehicle's limits (pending requests count).
+func TestBindingLimits(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	pol := rules.DefaultPolicy()
+	pol.MaxOtherVehicles, pol.MaxOtherDrivers = 1, 1
+	e := engine.New(engine.Config{Store: st, Policy: pol, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const wang = "370602199211204522"
+	for _, r := range []api.RegisterPersonRequest{
+		{IDNumber: li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"},
+		{IDNumber: wang, Name: "王芳", Phone: "13700137000", FileNo: "370600345678"},
+	} {
+		if _, err := e.RegisterPerson(ctx, api.Staff, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.BindVehicle(ctx, person(li), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.BindVehicle(ctx, person(li), api.BindVehicleRequest{Plate: "鲁AD12345", PlateType: "52"})
+	wantCode(t, "a second other vehicle", err, "BIND_OTHER_VEHICLE_LIMIT")
+	_, err = e.BindVehicle(ctx, person(wang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"})
+	wantCode(t, "a second non-owner driver", err, "BIND_VEHICLE_DRIVER_LIMIT")
+	_, err = e.BindVehicle(ctx, person(wang), api.BindVehicleRequest{Plate: "鲁A6U789", PlateType: "01"})
+	wantCode(t, "a large vehicle of another owner", err, "BIND_OTHER_PLATE_TYPE")
 }

@@ -16,7 +16,7 @@ import (
 // its line, field and code), and that a suspension range stops the late fee.
 func TestImportRejectsAndSuspension(t *testing.T) {
 	now := time.Date(2026, 12, 31, 10, 0, 0, 0, rules.China)
-	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync())
+	c, err := embedded.Open(filepath.Join(t.TempDir(), "t.db"), embedded.CreateIfMissing(), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ R6,鲁A12345,02,2026-11-01T08:00:00+08:00,x,1625,200,6,camera,3701000000000001,2
 R7,鲁A12345,02,2026-11-01T08:00:00+08:00,x,1625,200,6,camera,,,2026-11-20,2026-11-10
 `
 	var rejects []api.Reject
-	res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader(csv), func(r api.Reject) { rejects = append(rejects, r) })
+	res, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader(csv), func(r api.Reject) { rejects = append(rejects, r) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ R7,鲁A12345,02,2026-11-01T08:00:00+08:00,x,1625,200,6,camera,,,2026-11-20,2026-
 	// (11-20..11-29): 35 days × 6.00 = 210 > 200, so the cap applies. Check
 	// instead on 12-10: 24 - 10 = 14 days × 6.00 = 84.00.
 	now = time.Date(2026, 12, 10, 10, 0, 0, 0, rules.China)
-	page, err := c.ListViolations(context.Background(), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	page, err := c.Violations.List(context.Background(), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("list = %+v, %v", page, err)
 	}

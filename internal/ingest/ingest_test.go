@@ -4,16 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jgctl/jgctl/pkg/rules"
 )
 
 // readAll reads every row; err is the first error other than io.EOF.
 func readAll(t testing.TB, in string, f Format, required ...string) ([]Row, error) {
 	t.Helper()
-	r, err := NewReader(strings.NewReader(in), f, required)
+	r, err := NewReader(strings.NewReader(in), Config{Format: f, Required: required})
 	if err != nil {
 		return nil, err
 	}
@@ -317,13 +320,13 @@ func TestJSONL(t *testing.T) {
 			in:   "{\"a\":\"1\"}\n[1,2]\n\"str\"\n42\nnull\ntrue\n{bad json\n{\"a\":1} trailing\n{\"a\":\"9\"}\n",
 			wants: []want{
 				{line: 1, get: map[string]string{"a": "1"}},
-				{line: 2, err: "not a JSON object"},
-				{line: 3, err: "not a JSON object"},
-				{line: 4, err: "not a JSON object"},
-				{line: 5, err: "not a JSON object"},
-				{line: 6, err: "not a JSON object"},
-				{line: 7, err: "not a JSON object"},
-				{line: 8, err: "not a JSON object"},
+				{line: 2, err: "each line must be a JSON object"},
+				{line: 3, err: "each line must be a JSON object"},
+				{line: 4, err: "each line must be a JSON object"},
+				{line: 5, err: "each line must be a JSON object"},
+				{line: 6, err: "each line must be a JSON object"},
+				{line: 7, err: "not valid JSON: unexpected 'b' at byte 2"},
+				{line: 8, err: "not valid JSON: unexpected 't' at byte 9"},
 				{line: 9, get: map[string]string{"a": "9"}},
 			},
 		},
@@ -331,9 +334,9 @@ func TestJSONL(t *testing.T) {
 			name: "values that are neither string nor number",
 			in:   "{\"ok\":\"1\",\"flag\":true}\n{\"nested\":{\"a\":1}}\n{\"list\":[1]}\n{\"a\":\"fine\"}\n",
 			wants: []want{
-				{line: 1, err: "field flag: expected a string or number, got true", get: map[string]string{"ok": ""}},
-				{line: 2, err: "field nested"},
-				{line: 3, err: "field list"},
+				{line: 1, err: "flag: the line cannot be read: expected a string or number, got true", get: map[string]string{"ok": ""}},
+				{line: 2, err: "nested: the line cannot be read: expected a string or number, got {\"a\":1}"},
+				{line: 3, err: "list: the line cannot be read: expected a string or number, got [1]"},
 				{line: 4, get: map[string]string{"a": "fine"}},
 			},
 		},
@@ -346,7 +349,7 @@ func TestJSONL(t *testing.T) {
 			name:  "JSONL forced on a CSV file",
 			in:    "a,b\n1,2\n",
 			f:     JSONL,
-			wants: []want{{line: 1, err: "not a JSON object"}, {line: 2, err: "not a JSON object"}},
+			wants: []want{{line: 1, err: "each line must be a JSON object"}, {line: 2, err: "each line must be a JSON object"}},
 		},
 	}
 	for _, tt := range tests {
@@ -356,25 +359,44 @@ func TestJSONL(t *testing.T) {
 	}
 }
 
+// TestJSONLLongLine: a line over MaxRow is a reject, and reading goes on
+// with the next line.
 func TestJSONLLongLine(t *testing.T) {
-	long := `{"a":"` + strings.Repeat("x", 1<<20) + `"}`
-	rows, err := readAll(t, "{\"a\":\"1\"}\n"+long+"\n", JSONL)
-	if err == nil || !strings.Contains(err.Error(), "line 2:") {
-		t.Fatalf("err = %v, want a fatal error naming line 2", err)
-	}
-	if !slices.Equal(lines(rows), []int{1}) {
-		t.Errorf("rows before the error: %v", lines(rows))
-	}
-	// Just under the limit is fine.
-	ok := `{"a":"` + strings.Repeat("x", 1<<20-20) + `"}`
+	long := `{"a":"` + strings.Repeat("x", MaxRow) + `"}`
+	rows := mustReadAll(t, "{\"a\":\"1\"}\n"+long+"\n{\"a\":\"3\"}\n", JSONL)
+	checkRows(t, rows, []want{
+		{line: 1, get: map[string]string{"a": "1"}},
+		{line: 2, err: "the row is too long: more than 1048576 bytes"},
+		{line: 3, get: map[string]string{"a": "3"}},
+	})
+	// A line of exactly MaxRow bytes, each value within MaxField, is fine.
+	ok := jsonLineOf(MaxRow)
 	rows = mustReadAll(t, ok+"\n", JSONL)
-	if len(rows) != 1 || len(rows[0].Get("a")) != 1<<20-20 {
-		t.Errorf("long line: %d rows", len(rows))
+	checkRows(t, rows, []want{{line: 1, get: map[string]string{"k0": strings.Repeat("x", MaxField)}}})
+}
+
+// jsonLineOf returns a JSON object of exactly n bytes whose values are at
+// most MaxField bytes.
+func jsonLineOf(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; ; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		key := fmt.Sprintf(`"k%d":"`, i)
+		v := min(MaxField, n-b.Len()-len(key)-2)
+		b.WriteString(key + strings.Repeat("x", v) + `"`)
+		if b.Len() == n-1 {
+			break
+		}
 	}
+	b.WriteString("}")
+	return b.String()
 }
 
 func TestUnknownFormat(t *testing.T) {
-	_, err := NewReader(strings.NewReader("a\n"), "xml", nil)
+	_, err := NewReader(strings.NewReader("a\n"), Config{Format: "xml"})
 	if err == nil || !strings.Contains(err.Error(), `"xml"`) {
 		t.Errorf("err = %v", err)
 	}
@@ -401,7 +423,7 @@ func TestReadErrorIsFatal(t *testing.T) {
 		if f == JSONL {
 			in = "{\"a\":\"1\"}\n"
 		}
-		r, err := NewReader(&failingReader{data: []byte(in), err: boom}, f, nil)
+		r, err := NewReader(&failingReader{data: []byte(in), err: boom}, Config{Format: f})
 		if err != nil {
 			t.Fatalf("%s: NewReader: %v", f, err)
 		}
@@ -432,13 +454,21 @@ func FuzzReader(f *testing.F) {
 		"",
 		"\r\r\r",
 		"a\n\"\"\"\n",
+		"plate,note\n\xc2\xb3A1,\xbe\xad\xca\xae\xc2\xb7\n", // GBK
+		"\xff\xfea\x00,\x00b\x00",                           // UTF-16
+		"a,fine,FINE\n1,2,3\n",
+		"a,,\n1,2,3\n",
+		"{\"fine\":\"1\",\"FINE\":2}\n{\"a\":\"\xff\"}\n{\"\xfe\":1}\n",
+		// Values and rows over the limits are in TestLimits and TestFileErrors:
+		// seeds of a megabyte slow the fuzzer down a hundredfold.
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(6)) // GBK
 	}
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		format := []Format{"", CSV, JSONL}[mode%3]
-		r, err := NewReader(bytes.NewReader(data), format, []string{"a"}[:mode/3%2])
+		r, err := NewReader(bytes.NewReader(data), Config{Format: format, Required: []string{"a"}[:mode/3%2], Encoding: []Encoding{UTF8, GBK}[mode/6%2]})
 		if err != nil {
 			return
 		}
@@ -453,8 +483,9 @@ func FuzzReader(f *testing.F) {
 				return
 			}
 			if err != nil {
-				if !strings.HasPrefix(err.Error(), "line ") {
-					t.Fatalf("fatal error does not name a line: %v", err)
+				var fe *FileError
+				if !errors.As(err, &fe) || !strings.HasPrefix(err.Error(), "line ") {
+					t.Fatalf("fatal error is not a FileError naming a line: %v", err)
 				}
 				return
 			}
@@ -465,8 +496,14 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("line %d beyond the input's %d lines", row.Line, maxLine)
 			}
 			prev = row.Line
-			if row.Err != nil && len(row.fields) != 0 {
-				t.Fatalf("row with Err has fields %q", row.fields)
+			var re *rules.Error
+			if row.Err != nil && (len(row.fields) != 0 || !errors.As(row.Err, &re)) {
+				t.Fatalf("row with Err %v has fields %q, or Err is not a *rules.Error", row.Err, row.fields)
+			}
+			for _, v := range row.fields {
+				if len(v) > MaxField {
+					t.Fatalf("value of %d bytes read", len(v))
+				}
 			}
 			_ = row.Get("a")
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 )
@@ -71,7 +72,7 @@ func (h *Handler) notification(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
 	if err != nil {
-		h.fail(w, r, rules.Invalid("body", "BODY_TOO_LARGE", "请求体过大", "the body is too large"))
+		h.fail(w, r, rules.ErrBodyTooLarge.WithField("body"))
 		return
 	}
 	if !verify(h.o.NotifySecret, body, r.Header.Get("X-Jgctl-Signature"), h.e.Now()) {
@@ -79,9 +80,7 @@ func (h *Handler) notification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c gateway.Charge
-	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	r.ContentLength = int64(len(body))
-	if err := h.decode(w, r, &c); err != nil {
+	if err := notifyCodec.unmarshal(body, &c); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -92,3 +91,5 @@ func (h *Handler) notification(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, res)
 }
+
+var notifyCodec = newCodec(api.BankNotification.Info())

@@ -31,7 +31,7 @@ func TestBankNotification(t *testing.T) {
 	staff, _ := client.New(srv.URL, client.WithToken(tok.Token))
 	csv := "record_no,plate,plate_type,occurred_at,code,fine,points,source,decision_no,served_on\n" +
 		"R1,鲁A12345,02,2026-11-01T08:00:00+08:00,1625,200,6,onsite,3701000000000001,2026-11-20\n"
-	if _, err := staff.Import(ctx, api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader(csv), nil); err != nil {
+	if _, err := staff.Imports.Import(ctx, api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader(csv), nil); err != nil {
 		t.Fatal(err)
 	}
 	body, _ := json.Marshal(gateway.Charge{OrderID: "ORD-3701000000000001-abcdef0123456789", Ref: "BANK42", Amount: rules.Yuan(200), Paid: true})
@@ -72,7 +72,7 @@ func TestBankNotification(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.name, status, code, tc.status, tc.code)
 		}
 	}
-	page, err := staff.ListViolations(ctx, api.ListViolationsRequest{Status: "paid"})
+	page, err := staff.Violations.List(ctx, api.ListViolationsRequest{Status: "paid"})
 	if err != nil || len(page.Items) != 1 || page.Items[0].PaymentID != "P3701000000000001" {
 		t.Fatalf("paid records = %+v, %v", page, err)
 	}

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -60,4 +63,28 @@ func (m *Metrics) Instrument(h http.Handler) http.Handler {
 		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 	})
+}
+
+// errNoMetrics: the server was started without metrics.
+var errNoMetrics = rules.ErrRouteNotFound.Withf("this server has no metrics")
+
+// countPayment counts a payment attempt by its outcome.
+func (m *Metrics) countPayment(resp any, err error) {
+	outcome := "paid"
+	switch {
+	case err != nil:
+		outcome = "refused"
+	case resp.(*api.Receipt).Replayed:
+		outcome = "replayed"
+	}
+	m.payments.WithLabelValues(outcome).Inc()
+}
+
+// countImport counts an import's rows by result.
+func (m *Metrics) countImport(kind api.ImportKind, res *api.ImportResult) {
+	k := string(kind)
+	m.imported.WithLabelValues(k, "inserted").Add(float64(res.Inserted))
+	m.imported.WithLabelValues(k, "updated").Add(float64(res.Updated))
+	m.imported.WithLabelValues(k, "duplicate").Add(float64(res.Duplicates))
+	m.imported.WithLabelValues(k, "rejected").Add(float64(res.Rejected))
 }

@@ -25,10 +25,10 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := client.New(srv.URL, client.WithToken(tok.Token))
-	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader("record_no,plate,plate_type,occurred_at,code,fine,points,source\nR1,鲁A12345,02,2026-01-01T08:00:00+08:00,1625,200,6,camera\n"), nil); err != nil {
+	if _, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, strings.NewReader("record_no,plate,plate_type,occurred_at,code,fine,points,source\nR1,鲁A12345,02,2026-01-01T08:00:00+08:00,1625,200,6,camera\n"), nil); err != nil {
 		t.Fatal(err)
 	}
-	c.Whoami(context.Background())
+	c.Accounts.Whoami(context.Background())
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)

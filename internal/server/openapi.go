@@ -1,16 +1,17 @@
 package server
 
 import (
-	_ "embed"
 	"net/http"
+	"sync"
+
+	"github.com/jgctl/jgctl/internal/openapi"
 )
 
-// openapiJSON is the OpenAPI 3 document of the /v1 API (also docs/openapi.json).
-//
-//go:embed openapi.json
-var openapiJSON []byte
+// document is the OpenAPI document generated from the declarations
+// (docs/openapi.json is the same bytes).
+var document = sync.OnceValue(openapi.JSON)
 
-func (h *Handler) openapi(w http.ResponseWriter, _ *http.Request) {
+func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(openapiJSON)
+	w.Write(document())
 }

@@ -1,14 +1,13 @@
 // Package server is the HTTP/JSON adapter over the engine (`jgctl serve`):
-// it decodes a request, authenticates its bearer token, calls the use case
-// and encodes the answer. No business rule lives here.
+// it serves every operation declared in pkg/api through its binding in
+// internal/ops — decode the request, authenticate its bearer token, call the
+// use case, encode the answer. No business rule lives here.
 package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,7 +25,12 @@ type Options struct {
 	// MaxBody bounds a JSON request body (default 1 MiB); imports may be
 	// up to MaxImport (default 1 GiB).
 	MaxBody, MaxImport int64
-	Log                *slog.Logger
+	// MaxHeader bounds the request line and headers together (default
+	// 64 KiB): larger requests get 431 HEADER_TOO_LARGE in the JSON error
+	// shape. Keep http.Server.MaxHeaderBytes above it (its default, 1 MiB,
+	// is): past that net/http answers 431 itself, in plain text.
+	MaxHeader int
+	Log       *slog.Logger
 	// Metrics, if set, are served at /metrics and fed by every request.
 	Metrics *Metrics
 	// NotifySecret is the HMAC key of the bank's payment notifications
@@ -49,6 +53,9 @@ func New(e *engine.Engine, o Options) *Handler {
 	if o.MaxImport <= 0 {
 		o.MaxImport = 1 << 30
 	}
+	if o.MaxHeader <= 0 {
+		o.MaxHeader = 64 << 10
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
@@ -58,6 +65,10 @@ func New(e *engine.Engine, o Options) *Handler {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if headerSize(r) > h.o.MaxHeader {
+		h.fail(w, r, rules.ErrHeaderTooLarge.Withf("more than %d bytes", h.o.MaxHeader))
+		return
+	}
 	w = &jsonMuxErrors{ResponseWriter: w}
 	if h.o.Metrics != nil {
 		h.o.Metrics.Instrument(h.mux).ServeHTTP(w, r)
@@ -66,11 +77,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// Errors of the router itself (no such route, wrong method).
-var (
-	errNoRoute  = &rules.Error{Code: "NOT_FOUND", Kind: rules.KindNotFound, ZH: "没有这个接口", EN: "no such route"}
-	errNoMethod = &rules.Error{Code: "METHOD_NOT_ALLOWED", Kind: rules.KindInvalid, ZH: "该接口不支持此方法", EN: "this route does not take this method"}
-)
+// headerSize is the size of the request line and headers as sent.
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
 
 // jsonMuxErrors turns ServeMux's plain-text 404 and 405 answers into the
 // JSON error body every other error has.
@@ -82,14 +98,12 @@ type jsonMuxErrors struct {
 func (w *jsonMuxErrors) WriteHeader(code int) {
 	plain := strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain")
 	if plain && (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) {
-		e := errNoRoute
+		e := rules.ErrRouteNotFound
 		if code == http.StatusMethodNotAllowed {
-			e = errNoMethod
+			e = rules.ErrMethodNotAllowed
 		}
-		var b ErrorBody
-		b.Error.Code, b.Error.Kind, b.Error.Message, b.Error.MessageZH = e.Code, e.Kind.String(), e.EN, e.ZH
 		w.Header().Del("X-Content-Type-Options")
-		writeJSON(w.ResponseWriter, code, b)
+		writeJSON(w.ResponseWriter, code, errorBody(e, nil))
 		w.swallow = true
 		return
 	}
@@ -123,24 +137,21 @@ func Status(k rules.Kind) int {
 }
 
 // ErrorBody is the JSON of every error answer.
-type ErrorBody struct {
-	Error struct {
-		Code      string `json:"code"`
-		Kind      string `json:"kind"`
-		Field     string `json:"field,omitempty"`
-		Message   string `json:"message"`
-		MessageZH string `json:"message_zh,omitempty"`
-	} `json:"error"`
+type ErrorBody = api.ErrorBody
+
+func errorBody(re *rules.Error, res *api.ImportResult) ErrorBody {
+	return ErrorBody{Error: api.ErrorDetail{Code: re.Code, Kind: re.Kind.String(), Field: re.Field, Message: re.EN, MessageZH: re.ZH}, Result: res}
 }
 
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) { h.failWith(w, r, err, nil) }
+
+// failWith answers an error, with an import's partial result if any.
+func (h *Handler) failWith(w http.ResponseWriter, r *http.Request, err error, res *api.ImportResult) {
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		h.o.Log.Error("internal error", "path", r.URL.Path, "err", err)
 		re = &rules.Error{Code: "INTERNAL", Kind: rules.KindInternal, EN: "internal error", ZH: "内部错误"}
 	}
-	var b ErrorBody
-	b.Error.Code, b.Error.Kind, b.Error.Field, b.Error.Message, b.Error.MessageZH = re.Code, re.Kind.String(), re.Field, re.EN, re.ZH
 	status := Status(re.Kind)
 	switch {
 	case errors.Is(err, rules.ErrUnauthenticated):
@@ -149,8 +160,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, rules.ErrTooManyAttempts):
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", "900")
+	case errors.Is(err, rules.ErrMediaType):
+		status = http.StatusUnsupportedMediaType
+	case errors.Is(err, rules.ErrHeaderTooLarge):
+		status = http.StatusRequestHeaderFieldsTooLarge
 	}
-	writeJSON(w, status, b)
+	writeJSON(w, status, errorBody(re, res))
 }
 
 // appender is a value that writes its own JSON (the listings' fast path).
@@ -190,96 +205,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	written = err == nil
 }
 
-var errBadJSON = rules.Invalid("body", "BAD_JSON", "请求体不是合法的 JSON 或含有未知字段", "the body is not valid JSON for this request, or has unknown fields")
-
-// decode reads a JSON body strictly: size-limited, no unknown fields, one value.
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, h.o.MaxBody)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return rules.Invalid("body", "BODY_TOO_LARGE", "请求体过大", fmt.Sprintf("the body is larger than %d bytes", mbe.Limit))
-		}
-		return errBadJSON.Withf("%v", err)
-	}
-	// Exactly one value: anything after it but whitespace is refused
-	// (reading on also enforces the size limit on trailing padding).
-	var extra json.RawMessage
-	switch err := dec.Decode(&extra); {
-	case errors.Is(err, io.EOF):
-		return nil
-	case errors.As(err, new(*http.MaxBytesError)):
-		return rules.Invalid("body", "BODY_TOO_LARGE", "请求体过大", fmt.Sprintf("the body is larger than %d bytes", h.o.MaxBody))
-	default:
-		return errBadJSON.Withf("more than one JSON value")
-	}
-}
-
-// actor authenticates the request. A staff token may act as a person with
-// the X-Jgctl-As header (the remote form of --as).
-func (h *Handler) actor(r *http.Request) (api.Actor, error) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
-		return api.Actor{}, rules.ErrUnauthenticated
+// actor authenticates the request and returns its bearer token. A staff
+// token may act as a registered person with the X-Jgctl-As header (the
+// remote form of --as), which must be a valid ID number.
+func (h *Handler) actor(r *http.Request) (api.Actor, string, error) {
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return api.Actor{}, "", rules.ErrUnauthenticated
 	}
 	a, err := h.e.Authenticate(r.Context(), tok)
 	if err != nil {
-		return a, err
+		return a, tok, err
 	}
 	if as := r.Header.Get("X-Jgctl-As"); as != "" {
 		if !a.IsStaff() {
-			return api.Actor{}, rules.ErrStaffOnly.Withf("only a staff token may act as another person")
+			return api.Actor{}, tok, rules.ErrStaffOnly.Withf("only a staff token may act as another person")
 		}
-		a = api.Actor{Role: api.RolePerson, IDNumber: rules.NormalizeIDNumber(as)}
-	}
-	return a, nil
-}
-
-// idempotencyKey takes the key from the Idempotency-Key header.
-func idempotencyKey(r *http.Request, m *api.Mutation) {
-	if k := r.Header.Get("Idempotency-Key"); k != "" {
-		m.IdempotencyKey = k
-	}
-}
-
-// call is the shape of most routes: authenticate, decode a body (if any),
-// run, answer 200 with the result.
-func route[Req, Resp any](h *Handler, auth bool, fn func(ctx context.Context, a api.Actor, r *http.Request, req *Req) (Resp, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var a api.Actor
-		if auth {
-			var err error
-			if a, err = h.actor(r); err != nil {
-				h.fail(w, r, err)
-				return
-			}
-		}
-		req := new(Req)
-		if r.Method == http.MethodPost && r.ContentLength != 0 {
-			if err := h.decode(w, r, req); err != nil {
-				h.fail(w, r, err)
-				return
-			}
-		}
-		resp, err := fn(r.Context(), a, r, req)
+		id, err := rules.ParseIDNumber(as, rules.DateOf(h.e.Now()))
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return api.Actor{}, tok, rules.ErrActAs.WithField("X-Jgctl-As")
 		}
-		writeJSON(w, http.StatusOK, resp)
+		a = api.Actor{Role: api.RolePerson, IDNumber: id.Number}
 	}
-}
-
-func queryInt(r *http.Request, name string) (int, error) {
-	s := r.URL.Query().Get(name)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, rules.Invalid(name, "QUERY_VALUE", "查询参数必须是非负整数", name+" must be a whole number ≥ 0")
-	}
-	return n, nil
+	return a, tok, nil
 }

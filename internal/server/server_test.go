@@ -22,7 +22,7 @@ import (
 // store is handed back for tests that count what was written).
 func openEngine(t testing.TB, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true})
+	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,14 @@ func TestContract(t *testing.T) {
 		e := newEngine(t, now, gw)
 		srv := httptest.NewServer(server.New(e, server.Options{}))
 		t.Cleanup(srv.Close)
-		return clienttest.Env{As: func(a api.Actor) client.Client {
+		withToken := func(tok string) *client.Client {
+			c, err := client.New(srv.URL, client.WithToken(tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		return clienttest.Env{Token: withToken, As: func(a api.Actor) *client.Client {
 			req := api.TokenRequest{Role: a.Role, Name: a.Name}
 			if a.Role == api.RoleStaff {
 				req.Name = "contract-staff"
@@ -57,11 +64,7 @@ func TestContract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := client.New(srv.URL, client.WithToken(tok.Token))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
+			return withToken(tok.Token)
 		}}
 	})
 }

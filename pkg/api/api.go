@@ -31,8 +31,8 @@ var Roles = []Role{RolePerson, RoleUnit, RoleHospital, RoleBank, RoleStaff, Role
 // number) or a service account (by name).
 type Actor struct {
 	Role     Role   `json:"role"`
-	IDNumber string `json:"id_number,omitempty"`
-	Name     string `json:"name,omitempty"`
+	IDNumber string `json:"id_number,omitempty" doc:"ID number (身份证号码) of a person."`
+	Name     string `json:"name,omitempty" doc:"Name of a service account (staff, admin, unit, hospital, bank)."`
 }
 
 // Staff is the back-office actor of the embedded store.
@@ -54,29 +54,29 @@ func (a Actor) String() string {
 
 // LoginRequest signs a person in with their password.
 type LoginRequest struct {
-	IDNumber string `json:"id_number"`
-	Password string `json:"password"`
+	IDNumber string `json:"id_number" doc:"The person's ID number."`
+	Password string `json:"password" doc:"The password set at registration."`
 }
 
 // TokenRequest creates a service-account token (staff, admin, bank, …).
 type TokenRequest struct {
 	Role Role   `json:"role"`
-	Name string `json:"name,omitempty"`
+	Name string `json:"name,omitempty" doc:"The account's name; for role person, the ID number. Required for every other role."`
 	// TTL is how long the token lives, e.g. "720h" (default 90 days).
-	TTL string `json:"ttl,omitempty"`
+	TTL string `json:"ttl,omitempty" doc:"Lifetime as a Go duration, e.g. \"720h\" (default 2160h, 90 days)."`
 }
 
 // Token is a bearer token and who it acts as. The token itself is shown
 // once, when issued; the store keeps only its hash.
 type Token struct {
-	Token     string    `json:"token,omitempty"`
+	Token     string    `json:"token" doc:"The bearer token (shown once, when issued)."`
 	Actor     Actor     `json:"actor"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // Mutation carries the idempotency key every mutating request takes.
 type Mutation struct {
-	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" doc:"Idempotency key (the Idempotency-Key header wins over it)."`
 }
 
 // ImportKind names what an import file holds.
@@ -100,9 +100,11 @@ const (
 
 // ImportRequest describes an import; the data comes as a stream beside it.
 type ImportRequest struct {
-	Kind      ImportKind   `json:"kind"`
-	Format    ImportFormat `json:"format,omitempty"`
-	ChunkSize int          `json:"chunk_size,omitempty"`
+	Kind      ImportKind   `json:"kind" path:"kind" doc:"What the file holds."`
+	Format    ImportFormat `json:"format,omitempty" query:"format" doc:"File format; absent: JSONL when the first non-space byte is '{', else CSV. The Content-Type header is not read."`
+	ChunkSize int          `json:"chunk_size,omitempty" query:"chunk_size" doc:"Rows per transaction (0 or absent: the default; at most 100,000)."`
+	// Encoding of the file: "" or "utf-8", or "gbk" (read as GB18030).
+	Encoding string `json:"encoding,omitempty" query:"encoding" doc:"Text encoding of the file: utf-8 (default) or gbk (read as GB18030)."`
 }
 
 // Reject is an input row that was not imported, with the reason.
@@ -120,11 +122,20 @@ type ImportResult struct {
 	Rows       int        `json:"rows"`
 	Inserted   int        `json:"inserted"`
 	Updated    int        `json:"updated"`
-	Duplicates int        `json:"duplicates"`
+	Duplicates int        `json:"duplicates" doc:"Violation records skipped because their record number exists."`
 	Rejected   int        `json:"rejected"`
-	Rejects    []Reject   `json:"rejects"`
+	Rejects    []Reject   `json:"rejects" doc:"The first 1,000 rejects."`
 	// RejectsTruncated is set when more rejects happened than are listed.
 	RejectsTruncated bool `json:"rejects_truncated,omitempty"`
+	// StoppedAtLine is set only when the import stopped early, with an
+	// error: the damaged line, the line after the last row read when it was
+	// interrupted, or the first line of the chunk whose commit failed. The
+	// counts above then cover the committed chunks only.
+	StoppedAtLine int `json:"stopped_at_line,omitempty" doc:"Set only when the import stopped early: the damaged line, or the line after the last row read when interrupted."`
+	// CommittedThroughLine comes with StoppedAtLine: the last line of the
+	// last committed chunk (absent when none was). Rows after it were not
+	// imported.
+	CommittedThroughLine int `json:"committed_through_line,omitempty" doc:"With stopped_at_line: the last line of the last committed chunk."`
 }
 
 // RegisterPersonRequest registers a person: identity proven by the licence
@@ -133,27 +144,27 @@ type RegisterPersonRequest struct {
 	Mutation
 	IDNumber  string `json:"id_number"`
 	Name      string `json:"name"`
-	Phone     string `json:"phone"`
-	FileNo    string `json:"licence_file_no,omitempty"`
-	Plate     string `json:"plate,omitempty"`
-	PlateType string `json:"plate_type,omitempty"`
+	Phone     string `json:"phone" doc:"Mainland mobile number."`
+	FileNo    string `json:"licence_file_no,omitempty" doc:"Proof of identity: the licence file number (档案编号). Give it or plate + plate_type."`
+	Plate     string `json:"plate,omitempty" doc:"Proof of identity: the plate of a vehicle the person owns."`
+	PlateType string `json:"plate_type,omitempty" doc:"Plate type: a GA 24.7 code (\"02\", or \"2\") or its name (\"小型汽车\", \"small car\")."`
 	// Password, if set, lets the person sign in to a remote endpoint.
-	Password string `json:"password,omitempty"`
+	Password string `json:"password,omitempty" doc:"If set, lets the person sign in (POST /v1/login): 8 to 128 characters with at least one letter and one digit."`
 }
 
 // RegisterUnitRequest registers an organisation.
 type RegisterUnitRequest struct {
 	Mutation
-	CreditCode    string `json:"credit_code"`
+	CreditCode    string `json:"credit_code" doc:"Unified social credit code (统一社会信用代码)."`
 	Name          string `json:"name"`
-	AgentIDNumber string `json:"agent_id_number"`
+	AgentIDNumber string `json:"agent_id_number" doc:"ID number of the registered person acting for the unit."`
 }
 
 // BindVehicleRequest binds a vehicle to the calling person.
 type BindVehicleRequest struct {
 	Mutation
 	Plate     string `json:"plate"`
-	PlateType string `json:"plate_type"`
+	PlateType string `json:"plate_type" doc:"Plate type: a GA 24.7 code or its name."`
 }
 
 // BindResult is a binding; when the owner must approve, it is pending and
@@ -165,7 +176,7 @@ type BindResult struct {
 // ApproveRequest approves a pending binding request (by the owner).
 type ApproveRequest struct {
 	Mutation
-	RequestID string `json:"request_id"`
+	RequestID string `json:"request_id" path:"id" doc:"The binding request ID (request_id of the pending binding)."`
 }
 
 // BindLicenceRequest binds the caller's own licence.
@@ -176,24 +187,24 @@ type BindLicenceRequest struct {
 // RemoveBindingRequest removes one of the caller's bindings.
 type RemoveBindingRequest struct {
 	Mutation
-	BindingID string `json:"binding_id"`
+	BindingID string `json:"binding_id" path:"id" doc:"The binding ID."`
 }
 
 // ListBindingsRequest lists bindings: the caller's, or (staff) a person's.
 type ListBindingsRequest struct {
-	IDNumber string `json:"id_number,omitempty"`
+	IDNumber string `json:"id_number,omitempty" query:"id_number" doc:"Staff: the person whose bindings to list (required for staff, 400 ID_NUMBER_REQUIRED). A person always gets their own."`
 }
 
 // ListViolationsRequest filters violations. A person sees the records of
 // their bound vehicles and licence; staff filter freely, but always
 // through an index (plate, driver or status).
 type ListViolationsRequest struct {
-	Plate     string `json:"plate,omitempty"`
-	PlateType string `json:"plate_type,omitempty"`
-	Driver    string `json:"driver_id_number,omitempty"`
-	Status    string `json:"status,omitempty"`
-	After     string `json:"after,omitempty"`
-	Limit     int    `json:"limit,omitempty"`
+	Plate     string `json:"plate,omitempty" query:"plate" doc:"Plate (needs plate_type)."`
+	PlateType string `json:"plate_type,omitempty" query:"plate_type" doc:"Plate type code or name; required with plate (400 PLATE_TYPE_REQUIRED)."`
+	Driver    string `json:"driver_id_number,omitempty" query:"driver_id_number" doc:"Records whose decision was issued to this person."`
+	Status    string `json:"status,omitempty" query:"status" schema:"ViolationStatus" doc:"Only records in this state."`
+	After     string `json:"after,omitempty" query:"after" doc:"Page cursor: the next of the previous page."`
+	Limit     int    `json:"limit,omitempty" query:"limit" max:"1000" doc:"Page size, at most 1,000 (0 or absent: 1,000)."`
 }
 
 // ViolationView is a record as shown to a user: with the late fee and the
@@ -209,13 +220,13 @@ type ViolationView struct {
 // page ("" at the end).
 type ViolationPage struct {
 	Items []ViolationView `json:"items"`
-	Next  string          `json:"next,omitempty"`
+	Next  string          `json:"next,omitempty" doc:"The cursor of the next page (pass it as after); absent at the end."`
 }
 
 // HandleRequest starts the online handling of a camera record.
 type HandleRequest struct {
 	Mutation
-	RecordNo string `json:"record_no"`
+	RecordNo string `json:"record_no" path:"record_no" doc:"The record number."`
 }
 
 // HandleResult is the pending decision and its payment order.
@@ -233,8 +244,8 @@ type HandleResult struct {
 // caller's own records (by record number).
 type PayRequest struct {
 	Mutation
-	DecisionNo string `json:"decision_no,omitempty"`
-	RecordNo   string `json:"record_no,omitempty"`
+	DecisionNo string `json:"decision_no,omitempty" doc:"Pay a decision (anyone may). Give exactly one of decision_no and record_no."`
+	RecordNo   string `json:"record_no,omitempty" doc:"Pay one of the caller's own records."`
 }
 
 // Receipt is the proof of a payment.
@@ -242,14 +253,14 @@ type Receipt struct {
 	rules.Payment
 	// Replayed is true when the receipt was returned for a repeated
 	// idempotency key (nothing was charged again).
-	Replayed bool `json:"replayed,omitempty"`
+	Replayed bool `json:"replayed,omitempty" doc:"True when a repeated idempotency key returned the first receipt (nothing was charged again)."`
 }
 
 // QuoteRequest asks for the amount due on a fine.
 type QuoteRequest struct {
-	Fine     rules.Money        `json:"fine"`
-	ServedOn rules.Date         `json:"served_on"`
-	On       rules.Date         `json:"on,omitzero"`
+	Fine     rules.Money        `json:"fine" required:"true" code:"FINE_FORMAT"`
+	ServedOn rules.Date         `json:"served_on" doc:"When the decision was served."`
+	On       rules.Date         `json:"on,omitzero" doc:"Payment date (default: today, China time)."`
 	Suspend  []rules.Suspension `json:"suspensions,omitempty"`
 }
 
@@ -262,7 +273,7 @@ type SweepResult struct {
 
 // ReconcileRequest asks what became of a gateway order.
 type ReconcileRequest struct {
-	OrderID string `json:"gateway_order_id"`
+	OrderID string `json:"gateway_order_id" doc:"A gateway order ID, ORD-<decision>-<hash> (400 ORDER_ID_FORMAT otherwise)."`
 }
 
 // ReconcileResult says what the gateway reported and what was done: Applied
@@ -277,3 +288,6 @@ type ReconcileResult struct {
 	Refunded bool           `json:"refunded,omitempty"`
 	Payment  *rules.Payment `json:"payment,omitempty"`
 }
+
+// Idempotency returns the mutation, for the transports to fill in its key.
+func (m *Mutation) Idempotency() *Mutation { return m }

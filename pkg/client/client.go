@@ -1,9 +1,9 @@
-// Package client is jgctl's Go API. Client is implemented by two
-// transports with the same behaviour and the same typed errors: the
-// embedded transport over a local bbolt store (package
-// github.com/jgctl/jgctl/pkg/client/embedded, kept separate so that
-// HTTP-only integrators do not pull in bbolt) and the HTTP transport to
-// `jgctl serve`.
+// Package client is jgctl's Go API: a Client whose services (c.Violations,
+// c.Payments, c.Bindings, …) call the operations declared in pkg/api over a
+// Transport. Two transports behave the same, with the same typed errors:
+// HTTP to `jgctl serve` (New) and embedded over a local bbolt store
+// (package github.com/jgctl/jgctl/pkg/client/embedded, kept separate so
+// that HTTP-only integrators do not pull in bbolt).
 //
 // Errors are *rules.Error values; test them with errors.Is against the
 // sentinels in pkg/rules (rules.ErrAlreadyPaid, rules.ErrRecordNotFound,
@@ -18,56 +18,78 @@ import (
 	"iter"
 
 	"github.com/jgctl/jgctl/pkg/api"
-	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// Client is every use case of the platform. Every mutating request carries
-// an idempotency key (api.Mutation); a transport fills in a random one when
-// the caller leaves it empty, and reuses it across its own retries.
-type Client interface {
-	// Import streams a licence, vehicle or violation file (staff only).
-	// onReject, if not nil, is called for every rejected row.
+// Transport carries operations to the engine: Call runs op with req (a
+// *Req) and stores its answer in resp (a *Resp); Import streams a file.
+type Transport interface {
+	Call(ctx context.Context, op api.Operation, req, resp any) error
 	Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error)
-	RegisterPerson(ctx context.Context, r api.RegisterPersonRequest) (*rules.Person, error)
-	RegisterUnit(ctx context.Context, r api.RegisterUnitRequest) (*rules.Unit, error)
-	BindVehicle(ctx context.Context, r api.BindVehicleRequest) (*api.BindResult, error)
-	ApproveBinding(ctx context.Context, r api.ApproveRequest) (*rules.Binding, error)
-	BindLicence(ctx context.Context, r api.BindLicenceRequest) (*rules.Binding, error)
-	ListBindings(ctx context.Context, r api.ListBindingsRequest) ([]rules.Binding, error)
-	RemoveBinding(ctx context.Context, r api.RemoveBindingRequest) error
-	ListViolations(ctx context.Context, r api.ListViolationsRequest) (*api.ViolationPage, error)
-	HandleViolation(ctx context.Context, r api.HandleRequest) (*api.HandleResult, error)
-	Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error)
-	QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error)
-	// Reconcile asks the gateway what became of an order and records a
-	// payment the bank took but the platform never heard of (staff, bank).
-	Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error)
-	// Sweep folds payments into their records and returns expired online
-	// handlings to unhandled (staff; the batch job behind `jgctl sweep`).
-	Sweep(ctx context.Context) (*api.SweepResult, error)
-	// Outbox lists queued notifications after sequence number after (staff).
-	Outbox(ctx context.Context, after uint64, limit int) ([]rules.Notification, error)
 	Close() error
 }
 
-// AllViolations iterates over every page of a listing.
-func AllViolations(ctx context.Context, c Client, r api.ListViolationsRequest) iter.Seq2[api.ViolationView, error] {
-	return func(yield func(api.ViolationView, error) bool) {
+// Client is every operation of the platform, by area. Every mutating
+// request carries an idempotency key (api.Mutation); the client fills in a
+// random one when the caller leaves it empty, and a transport reuses it
+// across its own retries.
+type Client struct {
+	t Transport
+
+	Accounts   *AccountsService
+	Bindings   *BindingsService
+	Violations *ViolationsService
+	Payments   *PaymentsService
+	Fines      *FinesService
+	Imports    *ImportsService
+	Jobs       *JobsService
+	Outbox     *OutboxService
+}
+
+// NewClient returns a client over a transport.
+func NewClient(t Transport) *Client {
+	s := service{t}
+	return &Client{t: t,
+		Accounts: (*AccountsService)(&s), Bindings: (*BindingsService)(&s), Violations: (*ViolationsService)(&s),
+		Payments: (*PaymentsService)(&s), Fines: (*FinesService)(&s), Imports: (*ImportsService)(&s),
+		Jobs: (*JobsService)(&s), Outbox: (*OutboxService)(&s)}
+}
+
+// Close releases the transport (idle connections, or the store).
+func (c *Client) Close() error { return c.t.Close() }
+
+type service struct{ t Transport }
+
+// call runs one operation, with an idempotency key if it takes one.
+func call[Req, Resp any](ctx context.Context, t Transport, op *api.Op[Req, Resp], req Req) (Resp, error) {
+	if op.Info().Idempotent {
+		if m, ok := any(&req).(interface{ Idempotency() *api.Mutation }); ok {
+			EnsureKey(m.Idempotency())
+		}
+	}
+	var resp Resp
+	err := t.Call(ctx, op, &req, &resp)
+	return resp, err
+}
+
+// pages iterates over every item of a paged listing: fetch returns one
+// page and whether another follows (it advances its own cursor).
+func pages[T any](fetch func() ([]T, bool, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
 		for {
-			page, err := c.ListViolations(ctx, r)
+			items, more, err := fetch()
 			if err != nil {
-				yield(api.ViolationView{}, err)
+				var zero T
+				yield(zero, err)
 				return
 			}
-			for _, v := range page.Items {
+			for _, v := range items {
 				if !yield(v, nil) {
 					return
 				}
 			}
-			if page.Next == "" {
+			if !more {
 				return
 			}
-			r.After = page.Next
 		}
 	}
 }

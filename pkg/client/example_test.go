@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/examples"
-	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
 	"github.com/jgctl/jgctl/pkg/client/embedded"
@@ -26,13 +25,13 @@ func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "jgctl-example-")
 	defer os.RemoveAll(dir)
 	now := func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China) }
-	store, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.WithClock(now))
+	store, err := embedded.Open(filepath.Join(dir, "jgctl.db"), embedded.CreateIfMissing(), embedded.WithClock(now))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	tok, _ := store.CreateToken(ctx, api.TokenRequest{Role: api.RoleStaff, Name: "example"})
-	srv := httptest.NewServer(server.New(store.Engine(), server.Options{}))
+	tok, _ := store.Accounts.CreateToken(ctx, api.TokenRequest{Role: api.RoleStaff, Name: "example"})
+	srv := httptest.NewServer(store.Handler())
 	defer srv.Close()
 
 	// The client: a staff token, every call with a context.
@@ -41,17 +40,17 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	if err := examples.Load(ctx, c, nil); err != nil {
+	if err := examples.Load(ctx, c.Imports, nil); err != nil {
 		log.Fatal(err)
 	}
-	for v, err := range client.AllViolations(ctx, c, api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"}) {
+	for v, err := range c.Violations.All(ctx, api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"}) {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(v.RecordNo, v.Status, v.AmountDue)
 	}
 	// Typed errors answer errors.Is the same as on the embedded store.
-	_, err = c.Pay(ctx, api.PayRequest{DecisionNo: "3701009999999999"})
+	_, err = c.Payments.Pay(ctx, api.PayRequest{DecisionNo: "3701009999999999"})
 	fmt.Println(rules.KindOf(err), errors.Is(err, rules.ErrDecisionNotFound))
 	// Output:
 	// 3701002026100100001 unhandled 200.00

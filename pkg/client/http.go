@@ -11,16 +11,19 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// HTTP is the transport to a `jgctl serve` endpoint.
-type HTTP struct {
+// httpTransport carries operations to a `jgctl serve` endpoint, each as
+// its declaration says.
+type httpTransport struct {
 	base    *url.URL
 	hc      *http.Client
 	token   string
@@ -28,14 +31,12 @@ type HTTP struct {
 	retries int
 }
 
-var _ Client = (*HTTP)(nil)
-
 // Option configures New.
-type Option func(*HTTP) error
+type Option func(*httpTransport) error
 
 // WithToken authenticates every request with a bearer token.
 func WithToken(t string) Option {
-	return func(c *HTTP) error {
+	return func(c *httpTransport) error {
 		if strings.ContainsAny(t, " \r\n") {
 			return errors.New("client: token contains spaces or newlines")
 		}
@@ -46,7 +47,7 @@ func WithToken(t string) Option {
 
 // WithHTTPClient uses hc (copied) instead of a client with a 30 s timeout.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *HTTP) error {
+	return func(c *httpTransport) error {
 		if hc == nil {
 			return errors.New("client: nil http.Client")
 		}
@@ -58,7 +59,7 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithRetries sets how often a safe or keyed request is retried (default 2).
 func WithRetries(n int) Option {
-	return func(c *HTTP) error {
+	return func(c *httpTransport) error {
 		if n < 0 {
 			return errors.New("client: negative retries")
 		}
@@ -69,14 +70,14 @@ func WithRetries(n int) Option {
 
 // ActingAs makes a staff token act as the person with this ID number.
 func ActingAs(idNumber string) Option {
-	return func(c *HTTP) error { c.as = idNumber; return nil }
+	return func(c *httpTransport) error { c.as = idNumber; return nil }
 }
 
 // ErrEndpointUnavailable: the endpoint could not be reached or kept failing.
 var ErrEndpointUnavailable = &rules.Error{Code: "ENDPOINT_UNAVAILABLE", Kind: rules.KindUnavailable, ZH: "无法连接服务端", EN: "the endpoint is unavailable"}
 
 // New returns a client of the endpoint, e.g. "https://jg.example.cn/".
-func New(endpoint string, opts ...Option) (*HTTP, error) {
+func New(endpoint string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("client: endpoint %q: want an http or https URL", endpoint)
@@ -84,49 +85,115 @@ func New(endpoint string, opts ...Option) (*HTTP, error) {
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
-	c := &HTTP{base: u, hc: &http.Client{Timeout: 30 * time.Second}, retries: 2}
+	c := &httpTransport{base: u, hc: &http.Client{Timeout: 30 * time.Second}, retries: 2}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
 		}
 	}
-	return c, nil
+	return NewClient(c), nil
 }
 
-// Close implements Client.
-func (c *HTTP) Close() error { c.hc.CloseIdleConnections(); return nil }
+// Close implements Transport.
+func (c *httpTransport) Close() error { c.hc.CloseIdleConnections(); return nil }
 
 // request is one API call.
 type request struct {
 	method, path string
 	query        url.Values
-	body         any       // JSON-encoded, or
+	body         []byte    // JSON, or
 	stream       io.Reader // sent as is (never retried)
 	ctype        string    // the stream's Content-Type
 	key          string    // Idempotency-Key
+	safe         bool      // retried without a key
 }
 
-func (c *HTTP) do(ctx context.Context, rq request, out any) error {
-	var payload []byte
-	if rq.body != nil {
-		var err error
-		if payload, err = json.Marshal(rq.body); err != nil {
-			return err
+// encoder lays a request out as its operation's declaration says.
+type encoder struct {
+	path, query []api.Field
+	body        bool // the request has body fields
+	key         []int
+}
+
+var encoders sync.Map // operation ID → *encoder
+
+func encoderOf(op *api.OpInfo) *encoder {
+	if e, ok := encoders.Load(op.ID); ok {
+		return e.(*encoder)
+	}
+	e := &encoder{}
+	for _, f := range api.Fields(op.Request) {
+		switch {
+		case f.In == api.InPath:
+			e.path = append(e.path, f)
+		case f.In == api.InQuery:
+			e.query = append(e.query, f)
+		default:
+			e.body = op.Method != http.MethodGet && op.Method != http.MethodDelete
+			if f.Name == "idempotency_key" && op.Idempotent {
+				e.key = f.Index
+			}
 		}
 	}
+	encoders.Store(op.ID, e)
+	return e
+}
+
+func (e *encoder) request(op *api.OpInfo, req any) (request, error) {
+	v := reflect.ValueOf(req).Elem()
+	path := op.Path
+	for _, f := range e.path {
+		path = strings.Replace(path, "{"+f.Name+"}", url.PathEscape(v.FieldByIndex(f.Index).String()), 1)
+	}
+	rq := request{method: op.Method, path: strings.TrimPrefix(path, "/"), safe: op.Safe || op.Method == http.MethodGet}
+	if len(e.query) > 0 {
+		rq.query = url.Values{}
+		for _, f := range e.query {
+			fv := v.FieldByIndex(f.Index)
+			switch {
+			case fv.Kind() == reflect.String && fv.String() != "":
+				rq.query.Set(f.Name, fv.String())
+			case fv.CanInt() && fv.Int() != 0:
+				rq.query.Set(f.Name, strconv.FormatInt(fv.Int(), 10))
+			}
+		}
+	}
+	if e.key != nil {
+		rq.key = v.FieldByIndex(e.key).String()
+	}
+	if e.body {
+		var err error
+		if rq.body, err = json.Marshal(req); err != nil {
+			return rq, err
+		}
+	}
+	return rq, nil
+}
+
+// Call implements Transport.
+func (c *httpTransport) Call(ctx context.Context, op api.Operation, req, resp any) error {
+	info := op.Info()
+	rq, err := encoderOf(info).request(info, req)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, rq, resp, nil)
+}
+
+func (c *httpTransport) do(ctx context.Context, rq request, out any, partial **api.ImportResult) error {
 	u := c.base.JoinPath(rq.path)
 	u.RawQuery = rq.query.Encode()
-	retryable := rq.stream == nil && (rq.method == http.MethodGet || rq.key != "")
+	retryable := rq.stream == nil && (rq.safe || rq.key != "")
 	for attempt := 0; ; attempt++ {
 		var body io.Reader = rq.stream
-		if payload != nil {
-			body = bytes.NewReader(payload)
+		if rq.body != nil {
+			body = bytes.NewReader(rq.body)
 		}
 		req, err := http.NewRequestWithContext(ctx, rq.method, u.String(), body)
 		if err != nil {
 			return err
 		}
-		if payload != nil {
+		if rq.body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		if rq.ctype != "" {
@@ -147,14 +214,11 @@ func (c *HTTP) do(ctx context.Context, rq request, out any) error {
 		case err != nil:
 			retryErr = ErrEndpointUnavailable.Withf("%v", err)
 		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-			retryErr = decodeError(resp)
+			retryErr = decodeError(resp, partial)
 		default:
 			defer resp.Body.Close()
 			if resp.StatusCode >= 400 {
-				return decodeError(resp)
-			}
-			if out == nil {
-				return nil
+				return decodeError(resp, partial)
 			}
 			if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 				return ErrEndpointUnavailable.Withf("bad response: %v", err)
@@ -177,183 +241,46 @@ func (c *HTTP) do(ctx context.Context, rq request, out any) error {
 }
 
 // decodeError turns an error answer into the *rules.Error the server sent,
-// so that errors.Is answers as with the embedded transport.
-func decodeError(resp *http.Response) error {
+// so that errors.Is answers as with the embedded transport; an import's
+// partial result goes to partial.
+func decodeError(resp *http.Response, partial **api.ImportResult) error {
 	defer resp.Body.Close()
-	var b struct {
-		Error struct {
-			Code      string `json:"code"`
-			Kind      string `json:"kind"`
-			Field     string `json:"field"`
-			Message   string `json:"message"`
-			MessageZH string `json:"message_zh"`
-		} `json:"error"`
-	}
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var b api.ErrorBody
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err := json.Unmarshal(raw, &b); err != nil || b.Error.Code == "" {
 		return ErrEndpointUnavailable.Withf("HTTP %d", resp.StatusCode)
+	}
+	if partial != nil {
+		*partial = b.Result
 	}
 	e := b.Error
 	return &rules.Error{Code: e.Code, Kind: rules.ParseKind(e.Kind), Field: e.Field, EN: e.Message, ZH: e.MessageZH}
 }
 
-func keyOf(m *api.Mutation) string { EnsureKey(m); return m.IdempotencyKey }
-
-// Import implements Client. Rejects arrive with the result (the first
+// Import implements Transport. Rejects arrive with the result (the first
 // 1,000); onReject is called for each of them.
-func (c *HTTP) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-	q := url.Values{}
-	if r.Format != "" {
-		q.Set("format", string(r.Format))
-	}
-	if r.ChunkSize > 0 {
-		q.Set("chunk_size", strconv.Itoa(r.ChunkSize))
+func (c *httpTransport) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+	info := api.Import.Info()
+	rq, err := encoderOf(info).request(info, &r)
+	if err != nil {
+		return nil, err
 	}
 	// Name the body's type: JSON Lines when asked for, or when it starts with '{'.
 	br := bufio.NewReader(data)
-	ctype := "text/csv"
+	rq.stream, rq.ctype = br, "text/csv"
 	if r.Format == api.FormatJSONL {
-		ctype = "application/x-ndjson"
+		rq.ctype = "application/x-ndjson"
 	} else if r.Format == "" {
 		if b, _ := br.Peek(64); len(bytes.TrimLeft(b, " \t\r\n")) > 0 && bytes.TrimLeft(b, " \t\r\n")[0] == '{' {
-			ctype = "application/x-ndjson"
+			rq.ctype = "application/x-ndjson"
 		}
 	}
-	var res api.ImportResult
-	if err := c.do(ctx, request{method: http.MethodPost, path: "v1/imports/" + url.PathEscape(string(r.Kind)), query: q, stream: br, ctype: ctype}, &res); err != nil {
-		return nil, err
-	}
-	if onReject != nil {
+	var res *api.ImportResult
+	err = c.do(ctx, rq, &res, &res)
+	if onReject != nil && res != nil {
 		for _, rj := range res.Rejects {
 			onReject(rj)
 		}
 	}
-	return &res, nil
-}
-
-func post[T any](c *HTTP, ctx context.Context, path string, body any, key string) (*T, error) {
-	var out T
-	if err := c.do(ctx, request{method: http.MethodPost, path: path, body: body, key: key}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// RegisterPerson implements Client.
-func (c *HTTP) RegisterPerson(ctx context.Context, r api.RegisterPersonRequest) (*rules.Person, error) {
-	return post[rules.Person](c, ctx, "v1/persons", r, keyOf(&r.Mutation))
-}
-
-// RegisterUnit implements Client.
-func (c *HTTP) RegisterUnit(ctx context.Context, r api.RegisterUnitRequest) (*rules.Unit, error) {
-	return post[rules.Unit](c, ctx, "v1/units", r, keyOf(&r.Mutation))
-}
-
-// BindVehicle implements Client.
-func (c *HTTP) BindVehicle(ctx context.Context, r api.BindVehicleRequest) (*api.BindResult, error) {
-	return post[api.BindResult](c, ctx, "v1/bindings/vehicles", r, keyOf(&r.Mutation))
-}
-
-// ApproveBinding implements Client.
-func (c *HTTP) ApproveBinding(ctx context.Context, r api.ApproveRequest) (*rules.Binding, error) {
-	key := keyOf(&r.Mutation)
-	return post[rules.Binding](c, ctx, "v1/bindings/"+url.PathEscape(r.RequestID)+"/approve", api.ApproveRequest{Mutation: r.Mutation}, key)
-}
-
-// BindLicence implements Client.
-func (c *HTTP) BindLicence(ctx context.Context, r api.BindLicenceRequest) (*rules.Binding, error) {
-	return post[rules.Binding](c, ctx, "v1/bindings/licence", r, keyOf(&r.Mutation))
-}
-
-// ListBindings implements Client.
-func (c *HTTP) ListBindings(ctx context.Context, r api.ListBindingsRequest) ([]rules.Binding, error) {
-	var out []rules.Binding
-	q := url.Values{}
-	if r.IDNumber != "" {
-		q.Set("id_number", r.IDNumber)
-	}
-	return out, c.do(ctx, request{method: http.MethodGet, path: "v1/bindings", query: q}, &out)
-}
-
-// RemoveBinding implements Client.
-func (c *HTTP) RemoveBinding(ctx context.Context, r api.RemoveBindingRequest) error {
-	return c.do(ctx, request{method: http.MethodDelete, path: "v1/bindings/" + url.PathEscape(r.BindingID), key: keyOf(&r.Mutation)}, nil)
-}
-
-// ListViolations implements Client.
-func (c *HTTP) ListViolations(ctx context.Context, r api.ListViolationsRequest) (*api.ViolationPage, error) {
-	q := url.Values{}
-	for k, v := range map[string]string{"plate": r.Plate, "plate_type": r.PlateType, "driver_id_number": r.Driver, "status": r.Status, "after": r.After} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	if r.Limit > 0 {
-		q.Set("limit", strconv.Itoa(r.Limit))
-	}
-	var out api.ViolationPage
-	if err := c.do(ctx, request{method: http.MethodGet, path: "v1/violations", query: q}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// HandleViolation implements Client.
-func (c *HTTP) HandleViolation(ctx context.Context, r api.HandleRequest) (*api.HandleResult, error) {
-	key := keyOf(&r.Mutation)
-	return post[api.HandleResult](c, ctx, "v1/violations/"+url.PathEscape(r.RecordNo)+"/handle", api.HandleRequest{Mutation: r.Mutation}, key)
-}
-
-// Pay implements Client.
-func (c *HTTP) Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error) {
-	return post[api.Receipt](c, ctx, "v1/payments", r, keyOf(&r.Mutation))
-}
-
-// Reconcile implements Client (asking again changes nothing: safe to retry).
-func (c *HTTP) Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error) {
-	return post[api.ReconcileResult](c, ctx, "v1/payments/reconcile", r, NewIdempotencyKey())
-}
-
-// QuoteFine implements Client (a pure computation: safe to retry).
-func (c *HTTP) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
-	return post[rules.FeeQuote](c, ctx, "v1/fines/quote", r, NewIdempotencyKey())
-}
-
-// Sweep implements Client.
-func (c *HTTP) Sweep(ctx context.Context) (*api.SweepResult, error) {
-	return post[api.SweepResult](c, ctx, "v1/sweep", nil, "")
-}
-
-// Outbox implements Client.
-func (c *HTTP) Outbox(ctx context.Context, after uint64, limit int) ([]rules.Notification, error) {
-	q := url.Values{"after": {strconv.FormatUint(after, 10)}}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	var out []rules.Notification
-	return out, c.do(ctx, request{method: http.MethodGet, path: "v1/outbox", query: q}, &out)
-}
-
-// Login signs a person in and returns a token (use it with WithToken).
-func (c *HTTP) Login(ctx context.Context, r api.LoginRequest) (*api.Token, error) {
-	return post[api.Token](c, ctx, "v1/login", r, "")
-}
-
-// Logout revokes the client's token.
-func (c *HTTP) Logout(ctx context.Context) error {
-	return c.do(ctx, request{method: http.MethodPost, path: "v1/logout"}, nil)
-}
-
-// Whoami returns who the client's token acts as.
-func (c *HTTP) Whoami(ctx context.Context) (*api.Actor, error) {
-	var a api.Actor
-	if err := c.do(ctx, request{method: http.MethodGet, path: "v1/whoami"}, &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// CreateToken issues a service-account token (staff or admin tokens only).
-func (c *HTTP) CreateToken(ctx context.Context, r api.TokenRequest) (*api.Token, error) {
-	return post[api.Token](c, ctx, "v1/tokens", r, "")
+	return res, err
 }

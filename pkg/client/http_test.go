@@ -44,7 +44,7 @@ func TestRetriesReuseTheIdempotencyKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: "3701000000000001"})
+	r, err := c.Payments.Pay(context.Background(), api.PayRequest{DecisionNo: "3701000000000001"})
 	if err != nil || r.ID != "P1" {
 		t.Fatalf("pay = %+v, %v", r, err)
 	}
@@ -58,7 +58,7 @@ func TestNoRetryPastTheLimitOrForUnkeyedWrites(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	c, _ := client.New(srv.URL, client.WithRetries(1))
-	_, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: "3701000000000001"})
+	_, err := c.Payments.Pay(context.Background(), api.PayRequest{DecisionNo: "3701000000000001"})
 	if !errors.Is(err, rules.ErrStoreUnavailable) || rules.KindOf(err) != rules.KindUnavailable {
 		t.Fatalf("err = %v, want the server's STORE_UNAVAILABLE", err)
 	}
@@ -66,7 +66,7 @@ func TestNoRetryPastTheLimitOrForUnkeyedWrites(t *testing.T) {
 		t.Fatalf("%d attempts, want 2 (one retry)", len(f.keys))
 	}
 	f.keys = nil
-	c.Sweep(context.Background()) // a write without a key: never retried
+	c.Jobs.Sweep(context.Background()) // a write without a key: never retried
 	if len(f.keys) != 1 {
 		t.Fatalf("an unkeyed write was sent %d times", len(f.keys))
 	}
@@ -80,7 +80,7 @@ func TestCancelledContextStopsRetrying(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.ListViolations(ctx, api.ListViolationsRequest{})
+	_, err := c.Violations.List(ctx, api.ListViolationsRequest{})
 	if err == nil {
 		t.Fatal("no error after the context ended")
 	}
@@ -91,7 +91,7 @@ func TestCancelledContextStopsRetrying(t *testing.T) {
 
 func TestUnreachableEndpoint(t *testing.T) {
 	c, _ := client.New("http://127.0.0.1:1", client.WithRetries(0))
-	_, err := c.ListViolations(context.Background(), api.ListViolationsRequest{})
+	_, err := c.Violations.List(context.Background(), api.ListViolationsRequest{})
 	if !errors.Is(err, client.ErrEndpointUnavailable) || rules.KindOf(err) != rules.KindUnavailable {
 		t.Fatalf("err = %v, want ENDPOINT_UNAVAILABLE", err)
 	}

@@ -63,13 +63,30 @@ func LicenceUsable(l Licence, on Date) bool {
 // the person's count of other vehicles and the vehicle's count of
 // non-owner drivers (both before this binding).
 func (p Policy) CheckBindOther(t PlateType, personOthers, vehicleDrivers int) error {
-	switch {
-	case !slices.Contains(p.OtherVehiclePlateTypes, t):
+	if err := p.CheckOtherPlateType(t); err != nil {
+		return err
+	}
+	return CheckBindLimits(personOthers, vehicleDrivers, p.MaxOtherVehicles, p.MaxOtherDrivers)
+}
+
+// CheckOtherPlateType refuses binding another owner's vehicle of a plate
+// type the policy does not allow.
+func (p Policy) CheckOtherPlateType(t PlateType) error {
+	if !slices.Contains(p.OtherVehiclePlateTypes, t) {
 		return ErrOtherPlateType
-	case personOthers >= p.MaxOtherVehicles:
-		return ErrTooManyOthers.Withf("%d", p.MaxOtherVehicles)
-	case vehicleDrivers >= p.MaxOtherDrivers:
-		return ErrTooManyDrivers.Withf("%d", p.MaxOtherDrivers)
+	}
+	return nil
+}
+
+// CheckBindLimits refuses a new binding of another owner's vehicle when the
+// person already has maxOthers such bindings or the vehicle maxDrivers
+// non-owner drivers (pending requests count).
+func CheckBindLimits(personOthers, vehicleDrivers, maxOthers, maxDrivers int) error {
+	switch {
+	case personOthers >= maxOthers:
+		return ErrTooManyOthers.Withf("%d", maxOthers)
+	case vehicleDrivers >= maxDrivers:
+		return ErrTooManyDrivers.Withf("%d", maxDrivers)
 	}
 	return nil
 }

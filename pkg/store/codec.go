@@ -28,6 +28,10 @@ const violationCodecV1 = 1
 
 var errCodec = errors.New("store: corrupt violation record")
 
+// maxValueSize bounds every value this package copies out of the file,
+// far above any it writes: a damaged page can claim a length of gigabytes.
+const maxValueSize = 1 << 26
+
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
@@ -127,7 +131,7 @@ func (d *decoder) time() time.Time {
 
 // DecodeViolation decodes a stored record (it copies every byte it keeps).
 func DecodeViolation(raw []byte, v *rules.Violation) error {
-	if len(raw) == 0 || raw[0] != violationCodecV1 {
+	if len(raw) == 0 || raw[0] != violationCodecV1 || len(raw) > maxValueSize {
 		return fmt.Errorf("%w: unknown version", errCodec)
 	}
 	d := decoder{b: raw[1:], s: string(raw)}

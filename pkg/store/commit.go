@@ -136,15 +136,17 @@ func (g *groupCommitter) commit(group []*call) {
 	for len(group) > 0 {
 		failed := -1
 		var failErr error
-		err := g.db.Update(func(btx *bolt.Tx) error {
-			tx := &Tx{tx: btx}
-			for i, c := range group {
-				if err := run(c.fn, tx); err != nil {
-					failed, failErr = i, err
-					return errSkip
+		err := guarded(g.db.Path(), func() error {
+			return g.db.Update(func(btx *bolt.Tx) error {
+				tx := &Tx{tx: btx}
+				for i, c := range group {
+					if err := run(c.fn, tx); err != nil {
+						failed, failErr = i, err
+						return errSkip
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		})
 		if failed >= 0 {
 			group[failed].res <- result{err: failErr}
@@ -159,11 +161,14 @@ func (g *groupCommitter) commit(group []*call) {
 }
 
 // run calls fn, turning a panic into an error for its caller alone, so that
-// one faulty function cannot wedge every writer.
+// one faulty function cannot wedge every writer: ErrStoreDamaged when
+// reading the file raised it (guard.go).
 func run(fn func(*Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("store: update function panicked: %v", r)
+			if err = damage(r, tx.tx.DB().Path()); err == nil {
+				err = fmt.Errorf("store: update function panicked: %v", r)
+			}
 		}
 	}()
 	return fn(tx)

@@ -12,7 +12,7 @@ import (
 // it until then.
 func TestMigrateV1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
-	s, err := Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ package store
 //	tokens/<sha256(token)>                      TokenRecord (the token itself is never stored)
 //	audit/<seq>                                 AuditEntry
 //	outbox/<seq>                                OutboxMessage
-//	idx_vehicle_owner/<owner_id>\x00<plate>\x00<type>          ""
 //	idx_binding_person/<id_number>\x00<binding_id>             ""
 //	idx_binding_vehicle/<plate>\x00<type>\x00<binding_id>      ""
 //	idx_violation_plate/<run>/<plate>\x00<type>\x00<record_no> ""  (sorted runs, runs.go)
@@ -27,7 +26,9 @@ package store
 //	idx_violation_status/<status>\x00<record_no>               ""  (open statuses; paid records are found through payments)
 //	idx_pending_until/<unix seconds, 8 bytes BE><record_no>    ""
 //
-// Index values are empty: only key existence matters. Each invariant the
+// Index values are empty: only key existence matters. Stores created before
+// the vehicle-owner index was dropped still hold its bucket,
+// idx_vehicle_owner; nothing reads or writes it. Each invariant the
 // platform keeps is a unique key here (one record per record_no, one record
 // per decision_no, one payment per decision (payments keyed by decision), one registration per ID
 // number), so a SQL backend can express it as a unique constraint.
@@ -54,7 +55,6 @@ const (
 	bucketTokens
 	bucketAudit
 	bucketOutbox
-	idxVehicleOwner
 	idxBindingPerson
 	idxBindingVehicle
 	idxViolationPlate
@@ -80,7 +80,6 @@ var bucketNames = [numBuckets]string{
 	bucketTokens:        "tokens",
 	bucketAudit:         "audit",
 	bucketOutbox:        "outbox",
-	idxVehicleOwner:     "idx_vehicle_owner",
 	idxBindingPerson:    "idx_binding_person",
 	idxBindingVehicle:   "idx_binding_vehicle",
 	idxViolationPlate:   "idx_violation_plate",

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -22,6 +23,10 @@ import (
 type Options struct {
 	// ReadOnly opens with a shared lock; writes fail.
 	ReadOnly bool
+	// Create lets Open create a missing file (and its directories) or
+	// initialise an empty one. Without it a missing path is
+	// rules.ErrStoreNotFound: only commands that write create a store.
+	Create bool
 	// LockTimeout bounds the wait for the file lock (default 1 s).
 	LockTimeout time.Duration
 	// NoSync skips fsync: tests and benchmarks only.
@@ -42,22 +47,37 @@ type Store struct {
 	gc *groupCommitter
 }
 
-// Open opens (creating if needed, unless read-only) the store at path. A
-// lock held by another process for longer than the timeout gives
-// rules.ErrStoreLocked instead of a hang.
+// Open opens the store at path, creating it only with o.Create. A lock
+// held by another process for longer than the timeout gives
+// rules.ErrStoreLocked instead of a hang; a file that is not a sound bbolt
+// file gives rules.ErrStoreDamaged, naming what is wrong.
 func Open(path string, o Options) (*Store, error) {
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = time.Second
 	}
-	if o.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			// A read of a store that does not exist yet sees an empty store.
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0 && o.Create:
+		if !o.Create {
+			return nil, rules.ErrStoreNotFound.Withf("%s", path)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, rules.ErrStoreUnavailable.Withf("%v", err)
+		}
+		if o.ReadOnly {
+			// bbolt initialises a file in a read-write open only.
 			if err := initFile(path, o); err != nil {
 				return nil, err
 			}
 		}
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	case err != nil:
 		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
+	case fi.IsDir():
+		return nil, rules.ErrStoreUnavailable.Withf("%s is a directory, not a store file", path)
+	default:
+		if err := checkFile(path, fi.Size()); err != nil {
+			return nil, err
+		}
 	}
 	bo := *bolt.DefaultOptions
 	bo.Timeout = o.LockTimeout
@@ -68,17 +88,22 @@ func Open(path string, o Options) (*Store, error) {
 	// Map 1 GiB of address space up front: a write that has to remap
 	// waits for every open reader, which shows up as latency spikes.
 	bo.InitialMmapSize = 1 << 30
-	db, err := bolt.Open(path, 0o600, &bo)
+	var db *bolt.DB
+	err = guarded(path, func() (err error) { db, err = bolt.Open(path, 0o600, &bo); return err })
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, rules.ErrStoreLocked.Withf("%s", path)
+		}
+		if errors.Is(err, rules.ErrStoreDamaged) {
+			return nil, err
 		}
 		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
 	}
 	s := &Store{db: db}
 	if o.ReadOnly {
 		var v int
-		if err = db.View(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err }); err == nil && v == 0 && !o.noInit {
+		err = s.view(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err })
+		if err == nil && v == 0 && o.Create && !o.noInit {
 			// Created but never initialised (a writer died at once):
 			// initialise it, then read it as an empty store.
 			db.Close()
@@ -95,7 +120,7 @@ func Open(path string, o Options) (*Store, error) {
 			err = rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
 		}
 	} else {
-		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) })
+		err = guarded(path, func() error { return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }) })
 	}
 	if err != nil {
 		db.Close()
@@ -107,8 +132,29 @@ func Open(path string, o Options) (*Store, error) {
 	return s, nil
 }
 
+// checkFile refuses a file that bbolt cannot map safely (checkMeta) or
+// whose root bucket is damaged (which every transaction reads).
+func checkFile(path string, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return rules.ErrStoreUnavailable.Withf("%v", err)
+	}
+	defer f.Close()
+	m, problems, fatal := checkMeta(f, size)
+	if fatal && foreign(f, size) {
+		return rules.ErrStoreUnavailable.Withf("%s is not a jgctl store (not a bbolt file)", path)
+	}
+	if !fatal {
+		problems, _ = checkTrees(f, m, false)
+	}
+	if fatal || len(problems) > 0 {
+		return rules.ErrStoreDamaged.Withf("%s: %s", path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
 func initFile(path string, o Options) error {
-	s, err := Open(path, Options{LockTimeout: o.LockTimeout, NoSync: o.NoSync, noInit: true})
+	s, err := Open(path, Options{Create: true, LockTimeout: o.LockTimeout, NoSync: o.NoSync, noInit: true})
 	if err != nil {
 		return err
 	}
@@ -128,7 +174,12 @@ func (s *Store) Path() string { return s.db.Path() }
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(*Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.view(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// view is db.View guarded against a damaged file.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return guarded(s.db.Path(), func() error { return s.db.View(fn) })
 }
 
 // Update runs fn in a write transaction shared with other concurrent
@@ -144,7 +195,7 @@ func (s *Store) Update(fn func(*Tx) error) error {
 
 // Check runs bbolt's consistency check.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return err
 		}
@@ -187,7 +238,7 @@ func readVersion(tx *bolt.Tx) (int, error) {
 	}
 	n, err := strconv.Atoi(string(v))
 	if err != nil {
-		return 0, fmt.Errorf("store: bad schema version %q", v)
+		return 0, rules.ErrStoreDamaged.Withf("%s: bad schema version %q", tx.DB().Path(), v)
 	}
 	return n, nil
 }

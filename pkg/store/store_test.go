@@ -44,7 +44,7 @@ func openAt(t *testing.T, path string, o Options) *Store {
 // openTest opens a new store under t.TempDir().
 func openTest(t *testing.T) *Store {
 	t.Helper()
-	return openAt(t, filepath.Join(t.TempDir(), "jgctl.db"), Options{})
+	return openAt(t, filepath.Join(t.TempDir(), "jgctl.db"), Options{Create: true})
 }
 
 func update(t *testing.T, s *Store, fn func(*Tx) error) {
@@ -151,7 +151,7 @@ func TestSchemaVersionWritten(t *testing.T) {
 
 func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "dir", "jgctl.db") // parent directories are created
-	s, err := Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestReopen(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "jgctl.db")
-	s, err := Open(path, Options{NoSync: true})
+	s, err := Open(path, Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestLockHelper(t *testing.T) {
 
 func TestSecondWriterLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "jgctl.db")
-	first := openAt(t, path, Options{})
+	first := openAt(t, path, Options{Create: true})
 
 	// In the same process: bbolt's flock is per open file description,
 	// and Open opens the file again, so the second open blocks.
@@ -410,9 +410,11 @@ func TestSecondWriterLocked(t *testing.T) {
 	})
 }
 
-func TestReadOnlyMissingFile(t *testing.T) {
+// TestReadOnlyCreate: a read-only open with Create of a missing file reads an
+// empty store.
+func TestReadOnlyCreate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new", "jgctl.db")
-	s := openAt(t, path, Options{ReadOnly: true})
+	s := openAt(t, path, Options{ReadOnly: true, Create: true})
 	view(t, s, func(tx *Tx) error {
 		if l, err := tx.Licence("x"); l != nil || err != nil {
 			t.Errorf("Licence = %v, %v", l, err)
@@ -438,7 +440,7 @@ func TestReadOnlyMissingFile(t *testing.T) {
 
 func TestReadOnlyUpdateRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "jgctl.db")
-	w := openAt(t, path, Options{})
+	w := openAt(t, path, Options{Create: true})
 	update(t, w, func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "A", Name: "old"}) })
 	w.Close()
 	ro := openAt(t, path, Options{ReadOnly: true})
@@ -462,7 +464,7 @@ func TestReadOnlyUpdateRefused(t *testing.T) {
 }
 
 func TestUpdateAfterClose(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "jgctl.db"), Options{NoSync: true})
+	s, err := Open(filepath.Join(t.TempDir(), "jgctl.db"), Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1323,7 +1325,7 @@ func TestUpdateSerialSemantics(t *testing.T) {
 
 func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "jgctl.db")
-	s, err := Open(path, Options{NoSync: true}) // not closed: Close would hang if the bug is present
+	s, err := Open(path, Options{NoSync: true, Create: true}) // not closed: Close would hang if the bug is present
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1352,25 +1354,25 @@ func TestVehiclesAndBindings(t *testing.T) {
 	s := openTest(t)
 	update(t, s, func(tx *Tx) error {
 		v := &rules.Vehicle{Plate: "鲁A12345", PlateType: rules.PlateSmall, OwnerIDNumber: "O1"}
-		if err := tx.PutVehicle(v, nil); err != nil {
+		if err := tx.PutVehicle(v); err != nil {
 			return err
 		}
 		v2 := &rules.Vehicle{Plate: "鲁A12345", PlateType: rules.PlateNESmall, OwnerIDNumber: "O1"}
-		if err := tx.PutVehicle(v2, nil); err != nil {
+		if err := tx.PutVehicle(v2); err != nil {
 			return err
 		}
 		moved := *v
 		moved.OwnerIDNumber = "O2"
-		return tx.PutVehicle(&moved, v)
+		return tx.PutVehicle(&moved)
 	})
 	view(t, s, func(tx *Tx) error {
-		o1, _ := tx.VehiclesOwnedBy("O1")
-		o2, _ := tx.VehiclesOwnedBy("O2")
-		if len(o1) != 1 || o1[0].PlateType != rules.PlateNESmall || len(o2) != 1 || o2[0].OwnerIDNumber != "O2" {
-			t.Errorf("O1 %+v, O2 %+v", o1, o2)
+		small, _ := tx.Vehicle("鲁A12345", rules.PlateSmall)
+		ne, _ := tx.Vehicle("鲁A12345", rules.PlateNESmall)
+		if small == nil || small.OwnerIDNumber != "O2" || ne == nil || ne.OwnerIDNumber != "O1" {
+			t.Errorf("small %+v, new-energy %+v", small, ne)
 		}
-		if o, _ := tx.VehiclesOwnedBy("O"); len(o) != 0 {
-			t.Errorf("prefix O matched %v", o)
+		if v, err := tx.Vehicle("鲁A1234", rules.PlateSmall); v != nil || err != nil {
+			t.Errorf("a plate prefix matched: %+v, %v", v, err)
 		}
 		return nil
 	})

@@ -52,12 +52,20 @@ func getJSON[T any](t *Tx, id bucket, k []byte) (*T, error) {
 		return nil, nil
 	}
 	v := new(T)
-	if err := json.Unmarshal(raw, v); err != nil {
-		// A copy of k: passing k itself would make every caller's key escape.
-		return nil, fmt.Errorf("store: decode %q: %w", string(k), err)
+	if len(raw) > maxValueSize || json.Unmarshal(raw, v) != nil {
+		return nil, t.damaged("%s %q does not decode", bucketNames[id], shortKey(k))
 	}
 	return v, nil
 }
+
+// damaged is ErrStoreDamaged naming the file and what is wrong in it.
+func (t *Tx) damaged(format string, args ...any) error {
+	return rules.ErrStoreDamaged.Withf("%s: %s", t.tx.DB().Path(), fmt.Sprintf(format, args...))
+}
+
+// shortKey copies at most 64 bytes of a key read from the file, for
+// messages (a damaged page can make a key gigabytes long).
+func shortKey(k []byte) string { return string(k[:min(len(k), 64)]) }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {
 	raw, err := json.Marshal(v)
@@ -105,37 +113,9 @@ func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
 	return getJSON[rules.Vehicle](t, bucketVehicles, vehicleKey(plate, pt))
 }
 
-// PutVehicle writes a vehicle and its owner index (old is the previous
-// version, or nil).
-func (t *Tx) PutVehicle(v, old *rules.Vehicle) error {
-	idx := t.b(idxVehicleOwner)
-	if old != nil && old.OwnerIDNumber != v.OwnerIDNumber {
-		if err := idx.Delete(key(old.OwnerIDNumber, old.Plate, string(old.PlateType))); err != nil {
-			return err
-		}
-	}
-	if err := idx.Put(key(v.OwnerIDNumber, v.Plate, string(v.PlateType)), nil); err != nil {
-		return err
-	}
+// PutVehicle writes a vehicle.
+func (t *Tx) PutVehicle(v *rules.Vehicle) error {
 	return putJSON(t.b(bucketVehicles), vehicleKey(v.Plate, v.PlateType), v)
-}
-
-// VehiclesOwnedBy returns the vehicles whose owner is idNumber.
-func (t *Tx) VehiclesOwnedBy(idNumber string) ([]rules.Vehicle, error) {
-	var out []rules.Vehicle
-	var err error
-	scan(t.b(idxVehicleOwner), prefix(idNumber), func(rest []byte) bool {
-		plate, pt, _ := bytes.Cut(rest, []byte{0})
-		var v *rules.Vehicle
-		if v, err = t.Vehicle(string(plate), rules.PlateType(pt)); err != nil {
-			return false
-		}
-		if v != nil {
-			out = append(out, *v)
-		}
-		return true
-	})
-	return out, err
 }
 
 // ---- persons and units ----
@@ -283,7 +263,7 @@ func (t *Tx) readViolation(rn []byte, v *rules.Violation) (bool, error) {
 		return false, nil
 	}
 	if err := DecodeViolation(raw, v); err != nil {
-		return false, fmt.Errorf("%w: record %s", err, rn)
+		return false, t.damaged("violation record %q does not decode", shortKey(rn))
 	}
 	return true, nil
 }
@@ -554,11 +534,6 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 	return putJSON(b, []byte(o.ID), o)
 }
 
-// Order returns a payment order by ID, or nil.
-func (t *Tx) Order(id string) (*rules.PaymentOrder, error) {
-	return getJSON[rules.PaymentOrder](t, bucketOrders, []byte(id))
-}
-
 // InsertPayment records a payment, keyed by its decision: a second payment
 // of a decision is ErrAlreadyPaid.
 func (t *Tx) InsertPayment(p *rules.Payment) error {
@@ -591,8 +566,8 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 		return nil, false, nil
 	}
 	h, resp, ok := bytes.Cut(raw, []byte{'\n'})
-	if !ok {
-		return nil, false, fmt.Errorf("store: corrupt idempotency record %q", k)
+	if !ok || len(raw) > maxValueSize {
+		return nil, false, t.damaged("idempotency record %q is malformed", k)
 	}
 	if string(h) != hash {
 		return nil, false, rules.ErrIdempotencyReuse
@@ -652,21 +627,21 @@ func (t *Tx) AppendNotification(raw []byte) error { return appendSeq(t.b(bucketO
 
 // AuditLog returns up to limit entries after seq.
 func (t *Tx) AuditLog(after uint64, limit int) ([]rules.AuditEntry, error) {
-	return listSeq(t.b(bucketAudit), after, limit, func(e *rules.AuditEntry, n uint64) { e.Seq = n })
+	return listSeq(t, bucketAudit, after, limit, func(e *rules.AuditEntry, n uint64) { e.Seq = n })
 }
 
 // Outbox returns up to limit messages after seq.
 func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
-	return listSeq(t.b(bucketOutbox), after, limit, func(m *rules.Notification, n uint64) { m.Seq = n })
+	return listSeq(t, bucketOutbox, after, limit, func(m *rules.Notification, n uint64) { m.Seq = n })
 }
 
-func listSeq[T any](b *bolt.Bucket, after uint64, limit int, setSeq func(*T, uint64)) ([]T, error) {
+func listSeq[T any](t *Tx, id bucket, after uint64, limit int, setSeq func(*T, uint64)) ([]T, error) {
 	var out []T
-	c := b.Cursor()
+	c := t.b(id).Cursor()
 	for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 		var e T
-		if err := json.Unmarshal(v, &e); err != nil {
-			return nil, err
+		if len(k) != 8 || len(v) > maxValueSize || json.Unmarshal(v, &e) != nil {
+			return nil, t.damaged("%s entry %x does not decode", bucketNames[id], k)
 		}
 		setSeq(&e, binary.BigEndian.Uint64(k))
 		out = append(out, e)

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/jgctl/jgctl/pkg/rules"
 	bolt "go.etcd.io/bbolt"
@@ -19,12 +21,18 @@ type Report struct {
 	Problems      []string `json:"problems"`
 }
 
-// Verify checks the file (bbolt's page check) and that every index agrees
-// with the records: each record has exactly one plate and one status
-// entry (unless paid) and each decision points at its record.
+// Verify checks the file (its meta pages and page trees, then bbolt's page
+// check) and that every index agrees with the records: each record has
+// exactly one plate and one status entry (unless paid) and each decision
+// points at its record. Damage is reported as problems, not as an error.
+// Run it with no writer running: it reads the file as well as the map.
 func (s *Store) Verify() (*Report, error) {
 	r := &Report{Problems: []string{}}
-	err := s.db.View(func(btx *bolt.Tx) error {
+	if r.Problems = checkPages(s.db.Path()); len(r.Problems) > 0 {
+		// Reading on through damaged pages could loop forever.
+		return r, nil
+	}
+	err := s.view(func(btx *bolt.Tx) error {
 		for err := range btx.Check() {
 			r.Problems = append(r.Problems, "page check: "+err.Error())
 		}
@@ -79,10 +87,57 @@ func (s *Store) Verify() (*Report, error) {
 			return nil
 		})
 	})
+	if errors.Is(err, rules.ErrStoreDamaged) {
+		r.Problems = append(r.Problems, "reading the records failed: "+err.Error())
+		return r, nil
+	}
 	if err == nil {
 		if r.PlateIndex != r.Records {
 			r.Problems = append(r.Problems, fmt.Sprintf("plate index has %d entries for %d records", r.PlateIndex, r.Records))
 		}
 	}
 	return r, err
+}
+
+// checkPages returns what is wrong with the meta pages and the page trees
+// of the file at path.
+func checkPages(path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return []string{err.Error()}
+	}
+	m, problems, fatal := checkMeta(f, fi.Size())
+	if !fatal {
+		trees, _ := checkTrees(f, m, true)
+		problems = append(problems, trees...)
+	}
+	if problems == nil {
+		problems = []string{}
+	}
+	return problems
+}
+
+// VerifyFile is Verify for the store file at path, opened read-only. Damage
+// that keeps the file from opening is reported as problems too; a missing
+// file or a lock held too long is an error.
+func VerifyFile(path string, o Options) (*Report, error) {
+	o.ReadOnly, o.Create = true, false
+	s, err := Open(path, o)
+	if errors.Is(err, rules.ErrStoreDamaged) {
+		r := &Report{Problems: checkPages(path)}
+		if len(r.Problems) == 0 {
+			r.Problems = append(r.Problems, err.Error())
+		}
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Verify()
 }

@@ -1,6 +1,6 @@
 // Package clidocs writes jgctl's command reference (docs/cli/) from the
 // command tree itself, so the reference cannot drift from the CLI. It lives
-// under cmd/jgctl to reach the internal cli package; cmd/gen-docs runs it.
+// under cmd/jgctl to reach the internal command packages; cmd/gen-docs runs it.
 package clidocs
 
 import (
@@ -8,7 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/jgctl/jgctl/cmd/jgctl/internal/cli"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmd/root"
+	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/spf13/cobra/doc"
 )
 
@@ -28,9 +29,13 @@ func Generate(dir string) error {
 			return err
 		}
 	}
-	root := cli.NewRoot(&cli.Factory{IO: cli.IO{In: eofReader{}, Out: io.Discard, Err: io.Discard}})
-	root.DisableAutoGenTag = true
-	return doc.GenMarkdownTree(root, dir)
+	cmd := root.NewCmdRoot(&cmdutil.Factory{IO: cmdutil.IO{In: eofReader{}, Out: io.Discard, Err: io.Discard}})
+	cmd.DisableAutoGenTag = true
+	// cobra adds `completion` and --version when a command runs; the
+	// reference lists them too.
+	cmd.InitDefaultCompletionCmd()
+	cmd.InitDefaultVersionFlag()
+	return doc.GenMarkdownTree(cmd, dir)
 }
 
 type eofReader struct{}

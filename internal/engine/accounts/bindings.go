@@ -77,13 +77,9 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 		if err != nil {
 			return err
 		}
-		others := 0
 		for _, b := range mine {
 			if b.Kind == rules.BindVehicle && b.Plate == plate && b.PlateType == pt {
 				return rules.ErrAlreadyBound.Withf("%s (%s)", b.ID, b.Status)
-			}
-			if b.Kind == rules.BindVehicle && !b.Own {
-				others++
 			}
 		}
 		id, err := tx.NextBindingID()
@@ -99,17 +95,7 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 		if own {
 			b.Own = true
 		} else {
-			drivers, err := tx.BindingsOfVehicle(plate, pt)
-			if err != nil {
-				return err
-			}
-			nonOwners := 0
-			for _, d := range drivers {
-				if !d.Own {
-					nonOwners++
-				}
-			}
-			if err := s.Policy.CheckBindOther(pt, others, nonOwners); err != nil {
+			if err := s.Policy.CheckOtherPlateType(pt); err != nil {
 				return err
 			}
 			b.Status, b.RequestID, b.ActiveFrom = rules.BindingPending, id, time.Time{}
@@ -122,7 +108,9 @@ func (s *Service) BindVehicle(_ context.Context, a api.Actor, r api.BindVehicleR
 				return err
 			}
 		}
-		if err := tx.PutBinding(&b); err != nil {
+		// The store holds the limits on other owners' vehicles: counted
+		// here in one serial transaction, a conditional update elsewhere.
+		if err := tx.InsertBindingLimited(&b, s.Policy.MaxOtherVehicles, s.Policy.MaxOtherDrivers); err != nil {
 			return err
 		}
 		if err := s.Audit(tx, a, "bind_vehicle", plate+" "+string(pt), b.Status); err != nil {

@@ -25,6 +25,8 @@ type Env struct {
 	// Region is the 6-digit division code that starts the decision numbers
 	// this platform issues.
 	Region string
+	// Claims keeps two payers of one decision from both reaching the gateway.
+	Claims Claimer
 }
 
 // Now returns the current time.

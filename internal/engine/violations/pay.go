@@ -57,7 +57,20 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 	if r.DecisionNo != "" && !s.misses.Allow(a.String(), s.Now()) {
 		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
 	}
-	defer s.locks.Lock(target)()
+	// Claim the decision for this payer's order before anything is read:
+	// a payer whose claim lapsed (it died mid-payment) may have been
+	// charged, so ask the gateway about its order before charging again.
+	mine := orderID(target, a, r.IdempotencyKey)
+	previous, release, err := s.Claims.ClaimDecision(ctx, target, mine, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != mine { // this payer's own earlier order is charged again below, idempotently
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
 
 	// 1. Read: replay, or find the decision, the amount due and whom to notify.
 	var receipt *api.Receipt
@@ -65,7 +78,7 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 	var amount rules.Money
 	var phone string
 	viewed := s.Now()
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(func(tx *store.Tx) error {
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok {
 				rec.Replayed = true

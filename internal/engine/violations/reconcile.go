@@ -58,9 +58,38 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 	if !c.Paid {
 		return res, nil
 	}
-	defer s.locks.Lock(dec)()
+	previous, release, err := s.Claims.ClaimDecision(ctx, dec, c.OrderID, claimTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if previous != "" && previous != c.OrderID {
+		if err := s.settleLapsed(ctx, previous); err != nil {
+			return nil, err
+		}
+	}
+	return s.applyClaimed(ctx, a, c, dec, source, res)
+}
+
+// settleLapsed records the charge of a payer whose claim lapsed, if the
+// gateway took its money, before anyone charges the decision again.
+func (s *Service) settleLapsed(ctx context.Context, order string) error {
+	c, err := s.Gateway.Status(ctx, order)
+	if err != nil || !c.Paid {
+		return err
+	}
+	dec, err := decisionOfOrder(order)
+	if err != nil {
+		return err
+	}
+	_, err = s.applyClaimed(ctx, api.Actor{Role: api.RoleBank, Name: "lapsed-claim"}, c, dec, "lapsed_claim", &api.ReconcileResult{OrderID: order, DecisionNo: dec, GatewayPaid: true})
+	return err
+}
+
+// applyClaimed records a paid charge while its decision is claimed.
+func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charge, dec, source string, res *api.ReconcileResult) (*api.ReconcileResult, error) {
 	now := s.Now()
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.Update(func(tx *store.Tx) error {
 		res.Applied = false
 		p, err := tx.PaymentOfDecision(dec)
 		if err != nil {

@@ -12,9 +12,12 @@ import (
 // Service runs the violation and payment use cases.
 type Service struct {
 	*core.Env
-	locks  core.KeyLocks  // one payer of a decision at a time
 	misses *core.Throttle // unknown decision numbers per caller (enumeration)
 }
+
+// claimTTL is how long a payer's claim on a decision lasts: longer than a
+// gateway call and the write after it.
+const claimTTL = 2 * time.Minute
 
 // New returns the violation and payment use cases over env.
 func New(env *core.Env) *Service {

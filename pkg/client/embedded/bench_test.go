@@ -19,14 +19,14 @@ import (
 func benchStore(b *testing.B, n int) *embedded.Client {
 	b.Helper()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.WithClock(func() time.Time { return now }), embedded.FastCommits())
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "bench.db"), embedded.CreateIfMissing(), embedded.WithClock(func() time.Time { return now }), embedded.FastCommits())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { c.Close() })
 	var buf bytes.Buffer
 	perf.ViolationsCSV(&buf, 0, n, 50000, 1, 1)
-	if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
+	if _, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
 		b.Fatal(err)
 	}
 	return c
@@ -48,7 +48,7 @@ func BenchmarkPay(b *testing.B) {
 					if i >= 200000 {
 						b.Fatal("out of decisions: lower -benchtime")
 					}
-					if _, err := c.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("k", i)}}); err != nil {
+					if _, err := c.Payments.Pay(context.Background(), api.PayRequest{DecisionNo: perf.DecisionNo(int(i)), Mutation: api.Mutation{IdempotencyKey: fmt.Sprint("k", i)}}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -60,7 +60,7 @@ func BenchmarkPay(b *testing.B) {
 // BenchmarkImport measures a durable violation import (every index) of
 // 100,000 rows a round into a store that grows with each round.
 func BenchmarkImport(b *testing.B) {
-	c, err := embedded.Open(filepath.Join(b.TempDir(), "import.db"))
+	c, err := embedded.Open(filepath.Join(b.TempDir(), "import.db"), embedded.CreateIfMissing())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func BenchmarkImport(b *testing.B) {
 		var buf bytes.Buffer
 		perf.ViolationsCSV(&buf, i*rows, rows, 250000, 10, uint64(i))
 		b.StartTimer()
-		res, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil)
+		res, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil)
 		if err != nil || res.Inserted != rows {
 			b.Fatal(res, err)
 		}
@@ -92,7 +92,7 @@ func BenchmarkListByPlate(b *testing.B) {
 		{"page=20", 20_000_000, 200000, 10000, 1, 20},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			c, err := embedded.Open(filepath.Join(b.TempDir(), "list.db"), embedded.UnsafeNoSync(),
+			c, err := embedded.Open(filepath.Join(b.TempDir(), "list.db"), embedded.CreateIfMissing(), embedded.UnsafeNoSync(),
 				embedded.WithClock(func() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China) }))
 			if err != nil {
 				b.Fatal(err)
@@ -100,13 +100,13 @@ func BenchmarkListByPlate(b *testing.B) {
 			defer c.Close()
 			var buf bytes.Buffer
 			perf.ViolationsCSV(&buf, tc.from, tc.n, tc.plates, tc.decEvery, uint64(tc.from+1))
-			if _, err := c.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
+			if _, err := c.Imports.Import(context.Background(), api.ImportRequest{Kind: api.ImportViolations}, &buf, nil); err != nil {
 				b.Fatal(err)
 			}
 			i := 0
 			for b.Loop() {
 				i++
-				if _, err := c.ListViolations(context.Background(), api.ListViolationsRequest{Plate: perf.Plate(i * 7919 % tc.plates), PlateType: "02", Limit: tc.limit}); err != nil {
+				if _, err := c.Violations.List(context.Background(), api.ListViolationsRequest{Plate: perf.Plate(i * 7919 % tc.plates), PlateType: "02", Limit: tc.limit}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,15 +1,19 @@
-// Package embedded is the client.Client transport over a local bbolt store:
-// the engine runs in the caller's process. It is what `jgctl` uses without
+// Package embedded is the transport over a local bbolt store: the engine
+// runs in the caller's process. It is what `jgctl` uses without
 // --endpoint, and what tests and batch programs on the store's machine use.
 package embedded
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net/http"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/internal/engine"
-	"github.com/jgctl/jgctl/internal/refdata"
+	"github.com/jgctl/jgctl/internal/ops"
+	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/client"
 	"github.com/jgctl/jgctl/pkg/gateway"
@@ -18,20 +22,10 @@ import (
 )
 
 // Option configures Open.
-type Option func(*options)
-
-type options struct {
-	actor    api.Actor
-	store    store.Options
-	now      func() time.Time
-	policy   *rules.Policy
-	calendar *rules.Calendar
-	codes    *rules.CodeBook
-	gateway  gateway.Gateway
-}
+type Option func(*app.Options)
 
 // WithActor acts as the given actor (default: back-office staff).
-func WithActor(a api.Actor) Option { return func(o *options) { o.actor = a } }
+func WithActor(a api.Actor) Option { return func(o *app.Options) { o.Actor = a } }
 
 // AsPerson acts as the registered person with this ID number.
 func AsPerson(idNumber string) Option {
@@ -39,172 +33,144 @@ func AsPerson(idNumber string) Option {
 }
 
 // WithClock fixes the clock (default time.Now).
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+func WithClock(now func() time.Time) Option { return func(o *app.Options) { o.Now = now } }
 
 // WithPolicy sets the policy (default rules.DefaultPolicy()).
-func WithPolicy(p rules.Policy) Option { return func(o *options) { o.policy = &p } }
+func WithPolicy(p rules.Policy) Option { return func(o *app.Options) { o.Policy = &p } }
 
 // WithCalendar replaces the shipped holiday calendar.
-func WithCalendar(c rules.Calendar) Option { return func(o *options) { o.calendar = &c } }
+func WithCalendar(c rules.Calendar) Option { return func(o *app.Options) { o.Calendar = &c } }
 
 // WithCodes replaces the shipped violation-code table.
-func WithCodes(c rules.CodeBook) Option { return func(o *options) { o.codes = &c } }
+func WithCodes(c rules.CodeBook) Option { return func(o *app.Options) { o.Codes = &c } }
 
 // WithGateway sets the payment gateway (default: a sandbox that approves).
-func WithGateway(g gateway.Gateway) Option { return func(o *options) { o.gateway = g } }
+func WithGateway(g gateway.Gateway) Option { return func(o *app.Options) { o.Gateway = g } }
 
 // ReadOnly opens the store with a shared lock; mutations fail.
-func ReadOnly() Option { return func(o *options) { o.store.ReadOnly = true } }
+func ReadOnly() Option { return func(o *app.Options) { o.Store.ReadOnly = true } }
+
+// CreateIfMissing lets Open create the store (and its directories) when
+// the path does not exist: for commands that write. Without it a missing
+// store is rules.ErrStoreNotFound.
+func CreateIfMissing() Option { return func(o *app.Options) { o.Store.Create = true } }
+
+// Offline opens no store: only pure operations (a fine's quote) run, the
+// others are rules.ErrStoreUnavailable. For calculators that must work on
+// a machine without a store.
+func Offline() Option { return func(o *app.Options) { o.Offline = true } }
 
 // WithLockTimeout bounds the wait for the store's file lock (default 1 s).
-func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.store.LockTimeout = d } }
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *app.Options) { o.Store.LockTimeout = d }
+}
 
 // FastCommits suits long-running processes: commits do not write the
 // free-page list (fewer pages per durable commit, about twice the payments
 // per second for one caller), and opening walks the file to rebuild it
 // (about 0.3 s per million records). Durability is the same.
-func FastCommits() Option { return func(o *options) { o.store.FastCommits = true } }
+func FastCommits() Option { return func(o *app.Options) { o.Store.FastCommits = true } }
 
 // UnsafeNoSync skips fsync: for tests and benchmarks only.
-func UnsafeNoSync() Option { return func(o *options) { o.store.NoSync = true } }
+func UnsafeNoSync() Option { return func(o *app.Options) { o.Store.NoSync = true } }
 
-// Client is the embedded transport.
+// Client is a client.Client over a local store.
 type Client struct {
-	e     *engine.Engine
-	st    *store.Store
-	actor api.Actor
+	*client.Client
+	t *transport
 }
-
-var _ client.Client = (*Client)(nil)
 
 // Open opens the store at path and returns a client over it.
 func Open(path string, opts ...Option) (*Client, error) {
-	o := options{actor: api.Staff}
+	o := app.Options{Actor: api.Staff}
 	for _, f := range opts {
 		f(&o)
 	}
-	st, err := store.Open(path, o.store)
+	e, st, err := app.Open(path, o.Config)
 	if err != nil {
 		return nil, err
 	}
-	cfg := engine.Config{Store: st, Now: o.now, Gateway: o.gateway, Policy: rules.DefaultPolicy()}
-	if o.policy != nil {
-		cfg.Policy = *o.policy
-	}
-	if o.calendar != nil {
-		cfg.Calendar = *o.calendar
-	} else if cfg.Calendar, err = refdata.Calendar(""); err != nil {
-		st.Close()
-		return nil, err
-	}
-	if o.codes != nil {
-		cfg.Codes = *o.codes
-	} else if cfg.Codes, err = refdata.Codes(""); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return &Client{e: engine.New(cfg), st: st, actor: o.actor}, nil
+	return newClient(&transport{e: e, st: st, actor: o.Actor}), nil
 }
+
+func newClient(t *transport) *Client { return &Client{Client: client.NewClient(t), t: t} }
 
 // As returns a client over the same store acting as another actor.
-func (c *Client) As(a api.Actor) *Client { return &Client{e: c.e, st: c.st, actor: a} }
-
-// Close closes the store (once, for all clients made by As).
-func (c *Client) Close() error { return c.st.Close() }
-
-// Import implements client.Client.
-func (c *Client) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-	return c.e.Import(ctx, c.actor, r, data, onReject)
+func (c *Client) As(a api.Actor) *Client {
+	return newClient(&transport{e: c.t.e, st: c.t.st, actor: a})
 }
 
-// RegisterPerson implements client.Client.
-func (c *Client) RegisterPerson(ctx context.Context, r api.RegisterPersonRequest) (*rules.Person, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.RegisterPerson(ctx, c.actor, r)
-}
-
-// RegisterUnit implements client.Client.
-func (c *Client) RegisterUnit(ctx context.Context, r api.RegisterUnitRequest) (*rules.Unit, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.RegisterUnit(ctx, c.actor, r)
-}
-
-// BindVehicle implements client.Client.
-func (c *Client) BindVehicle(ctx context.Context, r api.BindVehicleRequest) (*api.BindResult, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.BindVehicle(ctx, c.actor, r)
-}
-
-// ApproveBinding implements client.Client.
-func (c *Client) ApproveBinding(ctx context.Context, r api.ApproveRequest) (*rules.Binding, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.ApproveBinding(ctx, c.actor, r)
-}
-
-// BindLicence implements client.Client.
-func (c *Client) BindLicence(ctx context.Context, r api.BindLicenceRequest) (*rules.Binding, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.BindLicence(ctx, c.actor, r)
-}
-
-// ListBindings implements client.Client.
-func (c *Client) ListBindings(ctx context.Context, r api.ListBindingsRequest) ([]rules.Binding, error) {
-	return c.e.ListBindings(ctx, c.actor, r)
-}
-
-// RemoveBinding implements client.Client.
-func (c *Client) RemoveBinding(ctx context.Context, r api.RemoveBindingRequest) error {
-	client.EnsureKey(&r.Mutation)
-	return c.e.RemoveBinding(ctx, c.actor, r)
-}
-
-// ListViolations implements client.Client.
-func (c *Client) ListViolations(ctx context.Context, r api.ListViolationsRequest) (*api.ViolationPage, error) {
-	return c.e.ListViolations(ctx, c.actor, r)
-}
-
-// HandleViolation implements client.Client.
-func (c *Client) HandleViolation(ctx context.Context, r api.HandleRequest) (*api.HandleResult, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.HandleViolation(ctx, c.actor, r)
-}
-
-// Pay implements client.Client.
-func (c *Client) Pay(ctx context.Context, r api.PayRequest) (*api.Receipt, error) {
-	client.EnsureKey(&r.Mutation)
-	return c.e.Pay(ctx, c.actor, r)
-}
-
-// Reconcile implements client.Client.
-func (c *Client) Reconcile(ctx context.Context, r api.ReconcileRequest) (*api.ReconcileResult, error) {
-	return c.e.Reconcile(ctx, c.actor, r.OrderID)
-}
-
-// QuoteFine implements client.Client.
-func (c *Client) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
-	return c.e.QuoteFine(ctx, r)
-}
-
-// Sweep implements client.Client.
-func (c *Client) Sweep(ctx context.Context) (*api.SweepResult, error) {
-	return c.e.Sweep(ctx, c.actor)
-}
-
-// Outbox implements client.Client.
-func (c *Client) Outbox(ctx context.Context, after uint64, limit int) ([]rules.Notification, error) {
-	return c.e.Outbox(ctx, c.actor, after, limit)
+// WithToken returns a client over the same store acting as the holder of
+// a bearer token, checked on every call as the server checks it (Logout
+// revokes it).
+func (c *Client) WithToken(token string) *Client {
+	return newClient(&transport{e: c.t.e, st: c.t.st, token: token})
 }
 
 // Verify checks the store file and that its indexes agree with its
 // records (a local maintenance operation: `jgctl store check`).
-func (c *Client) Verify() (*store.Report, error) { return c.st.Verify() }
+func (c *Client) Verify() (*store.Report, error) { return c.t.st.Verify() }
 
-// CreateToken issues a bearer token for the remote endpoint (the embedded
-// caller is staff: this is how a deployment's first staff token is made).
-func (c *Client) CreateToken(ctx context.Context, r api.TokenRequest) (*api.Token, error) {
-	return c.e.CreateToken(ctx, c.actor, r)
+// transport runs each operation through its binding (internal/ops), with
+// the checks the server runs.
+type transport struct {
+	e     *engine.Engine
+	st    *store.Store
+	actor api.Actor
+	token string // if set, the actor is the token's
 }
 
-// Engine returns the engine behind this client, for `jgctl serve` to put
-// the HTTP adapter (internal/server) over it.
-func (c *Client) Engine() *engine.Engine { return c.e }
+// Call implements client.Transport.
+func (t *transport) Call(ctx context.Context, op api.Operation, req, resp any) error {
+	b := ops.Lookup(op.Info())
+	if b == nil {
+		return fmt.Errorf("embedded: operation %s is served over HTTP only", op.Info().ID)
+	}
+	if t.st == nil && !op.Info().Pure {
+		return rules.ErrStoreUnavailable.Withf("opened offline, without a store: %s needs one", op.Info().ID)
+	}
+	a, ctx, err := t.caller(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := b.Run(ctx, t.e, a, req)
+	if err != nil {
+		return err
+	}
+	b.Store(resp, out)
+	return nil
+}
+
+// caller is who calls: the actor, or the holder of the token.
+func (t *transport) caller(ctx context.Context) (api.Actor, context.Context, error) {
+	if t.token == "" {
+		return t.actor, ctx, nil
+	}
+	a, err := t.e.Authenticate(ctx, t.token)
+	return a, ops.WithToken(ctx, t.token), err
+}
+
+// Import implements client.Transport.
+func (t *transport) Import(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
+	if t.st == nil {
+		return nil, rules.ErrStoreUnavailable.Withf("opened offline, without a store")
+	}
+	a, ctx, err := t.caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.e.Import(ctx, a, r, data, onReject)
+}
+
+// Close closes the store (once, for all clients made by As).
+func (t *transport) Close() error {
+	if t.st == nil {
+		return nil
+	}
+	return t.st.Close()
+}
+
+// Handler returns the HTTP API over this store, as `jgctl serve` serves it
+// (without metrics or bank notifications): for tests and examples that
+// need an endpoint in-process.
+func (c *Client) Handler() http.Handler { return server.New(c.t.e, server.Options{}) }
