@@ -44,10 +44,10 @@ func script(t *testing.T, b backend) []string {
 	lic2.Status = rules.LicenceSuspended
 	do("put licence again", func(tx txn) (any, error) { return nil, tx.PutLicence(&lic2) })
 	read("licence", func(tx txn) (any, error) { return tx.Licence(lic.IDNumber) })
-	do("put vehicle", func(tx txn) (any, error) { return nil, tx.PutVehicle(veh, nil) })
+	do("put vehicle", func(tx txn) (any, error) { return nil, tx.PutVehicle(veh) })
 	veh2 := *veh
 	veh2.OwnerIDNumber = "X"
-	do("change owner", func(tx txn) (any, error) { return nil, tx.PutVehicle(&veh2, veh) })
+	do("change owner", func(tx txn) (any, error) { return nil, tx.PutVehicle(&veh2) })
 	read("vehicle", func(tx txn) (any, error) { return tx.Vehicle(veh.Plate, veh.PlateType) })
 	read("no vehicle", func(tx txn) (any, error) { return tx.Vehicle(veh.Plate, rules.PlateNESmall) })
 	p := &rules.Person{IDNumber: lic.IDNumber, Name: "张三", Phone: "13800000000", RegisteredAt: t0, Via: "licence"}
@@ -93,6 +93,34 @@ func script(t *testing.T, b backend) []string {
 	})
 	read("bindings after unbind", func(tx txn) (any, error) { return tx.BindingsOf(p.IDNumber) })
 	read("no binding", func(tx txn) (any, error) { return tx.Binding("B00000001") })
+	// The binding limits, for a person and for a vehicle.
+	for i, c := range []struct {
+		who, plate string
+		own        bool
+	}{{"L", "鲁L1", false}, {"L", "鲁L2", false}, {"L", "鲁L3", false}, {"L", "鲁L0", true}, {"M", "鲁L1", false}, {"N", "鲁L1", false},
+		{"N", "鲁L1", true}, {"O", "鲁L1", false}} {
+		do(fmt.Sprintf("limited bind %d", i), func(tx txn) (any, error) {
+			id, err := tx.NextBindingID()
+			if err != nil {
+				return nil, err
+			}
+			b := &rules.Binding{ID: id, IDNumber: c.who, Kind: rules.BindVehicle, Plate: c.plate, PlateType: rules.PlateSmall, Own: c.own,
+				Status: rules.BindingActive, CreatedAt: t0}
+			err = tx.InsertBindingLimited(b, 2, 2)
+			b.ID = "" // a PostgreSQL sequence is not rolled back with a refused binding: IDs may skip
+			return b, err
+		})
+	}
+	do("limited bind with no room", func(tx txn) (any, error) {
+		return nil, tx.InsertBindingLimited(&rules.Binding{ID: "B99", IDNumber: "Z", Kind: rules.BindVehicle, Plate: "鲁Z1", PlateType: rules.PlateSmall}, 0, 0)
+	})
+	read("limited bindings", func(tx txn) (any, error) {
+		bs, err := tx.BindingsOfVehicle("鲁L1", rules.PlateSmall)
+		for i := range bs {
+			bs[i].ID = ""
+		}
+		return bs, err
+	})
 
 	// Records: half imported, half written one by one.
 	statuses := []rules.Status{rules.StatusUnhandled, rules.StatusUnpaid, rules.StatusPending}

@@ -44,7 +44,7 @@ func openPGWith(t testing.TB, isolation, params string, o Options) *Store {
 
 func openBolt(t testing.TB) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "jgctl.db"), store.Options{NoSync: true})
+	s, err := store.Open(filepath.Join(t.TempDir(), "jgctl.db"), store.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ type txn interface {
 	Licence(string) (*rules.Licence, error)
 	PutLicence(*rules.Licence) error
 	Vehicle(string, rules.PlateType) (*rules.Vehicle, error)
-	PutVehicle(v, old *rules.Vehicle) error
+	PutVehicle(*rules.Vehicle) error
 	Person(string) (*rules.Person, error)
 	InsertPerson(*rules.Person) error
 	Unit(string) (*rules.Unit, error)
@@ -65,6 +65,7 @@ type txn interface {
 	NextBindingID() (string, error)
 	Binding(string) (*rules.Binding, error)
 	PutBinding(*rules.Binding) error
+	InsertBindingLimited(b *rules.Binding, maxOthers, maxDrivers int) error
 	DeleteBinding(*rules.Binding) error
 	BindingsOf(string) ([]rules.Binding, error)
 	BindingsOfVehicle(string, rules.PlateType) ([]rules.Binding, error)

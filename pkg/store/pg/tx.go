@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -120,7 +121,7 @@ func (t *Tx) getDoc(op string, v any, sql string, args ...any) (bool, error) {
 		return false, t.wrap(op, err)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("store: decode %s: %w", op, err)
+		return false, damaged("%s does not decode", op)
 	}
 	return true, nil
 }
@@ -132,6 +133,11 @@ func get[T any](t *Tx, op, sql string, args ...any) (*T, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// damaged is STORE_DAMAGED saying what does not decode.
+func damaged(format string, args ...any) error {
+	return rules.ErrStoreDamaged.Withf(format, args...)
 }
 
 func nullIf(s string) *string {
@@ -170,9 +176,8 @@ func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
 	return get[rules.Vehicle](t, "vehicle", "SELECT doc FROM vehicles WHERE plate = $1 AND plate_type = $2", plate, string(pt))
 }
 
-// PutVehicle writes a vehicle (old, the previous version, is not needed:
-// the owner column is rewritten with the row).
-func (t *Tx) PutVehicle(v, _ *rules.Vehicle) error {
+// PutVehicle writes a vehicle.
+func (t *Tx) PutVehicle(v *rules.Vehicle) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -252,8 +257,8 @@ func (t *Tx) PutBinding(b *rules.Binding) error {
 	if err != nil || n > 0 {
 		return err
 	}
-	if counted(b) {
-		if err := t.count(b, 0, 0); err != nil {
+	if counted(b) { // counted without a limit
+		if err := t.count(b, math.MaxInt32, math.MaxInt32); err != nil {
 			return err
 		}
 	}
@@ -291,14 +296,10 @@ func (t *Tx) InsertBindingLimited(b *rules.Binding, maxOthers, maxDrivers int) e
 	return t.insertBinding(b, raw)
 }
 
-// count takes a slot for binding b in both counters; limits of 0 mean none.
+// count takes a slot for binding b in both counters.
 func (t *Tx) count(b *rules.Binding, maxOthers, maxDrivers int) error {
 	if err := t.ensureCounters(b); err != nil {
 		return err
-	}
-	noLimit := 1 << 30
-	if maxOthers <= 0 || maxDrivers <= 0 {
-		maxOthers, maxDrivers = noLimit, noLimit
 	}
 	n, err := t.exec("count binding", "UPDATE binding_count_person SET others = others + 1 WHERE id_number = $1 AND others < $2", b.IDNumber, maxOthers)
 	if err != nil {
@@ -377,7 +378,7 @@ func (t *Tx) bindings(op, sql string, args ...any) ([]rules.Binding, error) {
 		}
 		if err := json.Unmarshal(raw, &b); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("store: decode %s: %w", op, err)
+			return nil, damaged("%s does not decode", op)
 		}
 		out = append(out, b)
 	}
@@ -408,7 +409,7 @@ const readStatus = `(CASE WHEN p.decision_no IS NULL THEN v.status ELSE 'paid' E
 func decodeViolation(raw, payment []byte, v *rules.Violation) error {
 	*v = rules.Violation{}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("store: decode record: %w", err)
+		return damaged("a violation record does not decode")
 	}
 	// A record's own times read in China time, as the bbolt store's
 	// codec decodes them (JSON-stored values decode as bbolt's do).
@@ -422,7 +423,7 @@ func decodeViolation(raw, payment []byte, v *rules.Violation) error {
 	}
 	var p rules.Payment
 	if err := json.Unmarshal(payment, &p); err != nil {
-		return fmt.Errorf("store: decode payment of %s: %w", v.DecisionNo, err)
+		return damaged("the payment of decision %q does not decode", v.DecisionNo)
 	}
 	v.Status, v.PaidAt, v.PaymentID, v.PendingUntil = rules.StatusPaid, p.PaidAt, p.ID, time.Time{}
 	return nil
@@ -845,7 +846,7 @@ func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, u
 		}
 		var e T
 		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, fmt.Errorf("store: decode %s %d: %w", table, n, err)
+			return nil, damaged("%s entry %d does not decode", table, n)
 		}
 		set(&e, uint64(n))
 		out = append(out, e)
