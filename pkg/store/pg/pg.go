@@ -5,6 +5,15 @@
 // holds at READ COMMITTED, REPEATABLE READ and SERIALIZABLE and across
 // any number of processes. The SQL is plain DML, sequences, RETURNING and
 // savepoints: no ON CONFLICT, no PL/pgSQL, no advisory locks.
+//
+// Where it differs from the bbolt store, by design: binding, order and
+// decision numbers come from sequences, which a rolled-back or rerun
+// transaction does not give back (same format, unique, increasing, with
+// gaps); PutViolation(v, nil) of a stored record number is
+// ErrDuplicateRecord instead of an overwrite, and PutViolation(v, old)
+// writes only while the stored record still has old's status and
+// decision; an Update's function can run again after a serialization
+// failure, a deadlock or a key a concurrent transaction inserted first.
 package pg
 
 import (
