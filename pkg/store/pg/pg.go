@@ -263,7 +263,7 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 		return err
 	}
 	if write {
-		if err = t.dropUnusedKeys(); err != nil {
+		if err = t.beforeCommit(); err != nil {
 			return err
 		}
 		if s.o.BeforeCommit != nil {

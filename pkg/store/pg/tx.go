@@ -27,6 +27,7 @@ type Tx struct {
 	// claimed lists the idempotency keys this transaction inserted while
 	// looking them up, true once their response is stored.
 	claimed map[[2]string]bool
+	pending *pgx.Batch // writes left for the commit (later)
 }
 
 // fail records an error of a method that cannot return one, or one that
@@ -712,6 +713,9 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 // inserted at once (with no response): a concurrent request with the same
 // key then waits for this transaction and, rerun, replays its response.
 func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
+	if err := t.flush(); err != nil {
+		return nil, false, err
+	}
 	if t.write && k != "" {
 		n, dup, err := t.guarded("idempotency key", `INSERT INTO idempotency (scope, key, hash)
 			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $1 AND key = $2)`, scope, k, hash)
@@ -764,23 +768,48 @@ func (t *Tx) PutEncodedIdempotent(scope, k string, record []byte) error {
 		return fmt.Errorf("store: malformed idempotency record for %q", k)
 	}
 	if _, claimed := t.claimed[[2]string{scope, k}]; claimed {
+		// The row is this transaction's: the update goes with the commit.
 		t.claimed[[2]string{scope, k}] = true
+		t.later("UPDATE idempotency SET hash = $3, response = $4 WHERE scope = $1 AND key = $2", scope, k, string(h), resp)
+		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
 	}
 	return t.upsert("idempotency key", "UPDATE idempotency SET hash = $3, response = $4 WHERE scope = $1 AND key = $2",
 		"INSERT INTO idempotency (scope, key, hash, response) VALUES ($1, $2, $3, $4)", scope, k, string(h), resp)
 }
 
-// dropUnusedKeys deletes the keys this transaction claimed but stored no
-// response under (the request ended without one), before commit.
-func (t *Tx) dropUnusedKeys() error {
+// beforeCommit sends the writes left for the commit, with deletes of the
+// keys this transaction claimed but stored no response under (the request
+// ended without one), in one round trip.
+func (t *Tx) beforeCommit() error {
 	for sk, stored := range t.claimed {
 		if !stored {
-			if _, err := t.exec("idempotency key", "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND response IS NULL", sk[0], sk[1]); err != nil {
-				return err
-			}
+			t.later("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND response IS NULL", sk[0], sk[1])
 		}
 	}
-	return nil
+	return t.flush()
+}
+
+// later queues a write whose result nothing waits for (an audit entry, an
+// outbox message, a claimed key's response): it is sent with the next
+// flush, at the latest before the commit, saving a round trip each.
+func (t *Tx) later(sql string, args ...any) {
+	if t.pending == nil {
+		t.pending = &pgx.Batch{}
+	}
+	t.pending.Queue(sql, args...)
+}
+
+// flush sends the queued writes.
+func (t *Tx) flush() error {
+	b := t.pending
+	if b == nil {
+		return nil
+	}
+	t.pending = nil
+	return t.wrap("write", t.tx.SendBatch(t.ctx, b).Close())
 }
 
 // ---- audit and outbox ----
@@ -796,8 +825,8 @@ func (t *Tx) Audit(e rules.AuditEntry) error {
 
 // AppendAudit appends an entry encoded by store.EncodeAudit.
 func (t *Tx) AppendAudit(raw []byte) error {
-	_, err := t.exec("audit", "INSERT INTO audit (doc) VALUES ($1)", string(raw))
-	return err
+	t.later("INSERT INTO audit (doc) VALUES ($1)", string(raw))
+	return nil
 }
 
 // Notify appends an outbox message.
@@ -811,8 +840,8 @@ func (t *Tx) Notify(m rules.Notification) error {
 
 // AppendNotification appends a message encoded by store.EncodeNotification.
 func (t *Tx) AppendNotification(raw []byte) error {
-	_, err := t.exec("outbox", "INSERT INTO outbox (doc) VALUES ($1)", string(raw))
-	return err
+	t.later("INSERT INTO outbox (doc) VALUES ($1)", string(raw))
+	return nil
 }
 
 // AuditLog returns up to limit entries after seq (all if limit ≤ 0).
@@ -826,6 +855,9 @@ func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
 }
 
 func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, uint64)) ([]T, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	sql := "SELECT seq, doc FROM " + table + " WHERE seq > $1 ORDER BY seq"
 	args := []any{int64(after)}
 	if limit > 0 {
