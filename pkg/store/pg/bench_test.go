@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -73,4 +74,70 @@ func BenchmarkRawCopy(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*benchChunk)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPay is a payment's transaction as the engine makes it (key,
+// decision check, payment, key's response, audit, outbox) from 64
+// goroutines; BenchmarkRawInsert is the line: one-row INSERT transactions.
+func BenchmarkPay(b *testing.B) {
+	s := openPG(b, "read committed", Options{MaxConns: 64})
+	ctx := context.Background()
+	rows := benchRows(b, b.N, 0)
+	if err := s.Update(ctx, func(tx *Tx) error { _, _, err := tx.InsertViolations(rows); return err }); err != nil {
+		b.Fatal(err)
+	}
+	audit, _ := store.EncodeAudit(rules.AuditEntry{At: t0, Actor: "person:P", Action: "pay"})
+	note, _ := store.EncodeNotification(rules.Notification{CreatedAt: t0, To: "138", Template: "paid"})
+	var next atomic.Int64
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			rn, dec := fmt.Sprintf("R%09d", i), fmt.Sprintf("D%09d", i)
+			raw := []byte(`{"payment_id":"P` + dec + `","decision_no":"` + dec + `","record_no":"` + rn + `","amount":"200.00"}`)
+			rec, _ := store.EncodeIdempotent("h", map[string]string{"payment_id": "P" + dec})
+			err := s.Update(ctx, func(tx *Tx) error {
+				if _, ok, err := tx.Idempotent("pay:person:P", dec, "h"); ok || err != nil {
+					return err
+				}
+				if !tx.DecisionOf(dec, rn) {
+					return fmt.Errorf("decision %s", dec)
+				}
+				if err := tx.InsertEncodedPayment(dec, raw); err != nil {
+					return err
+				}
+				if err := tx.PutEncodedIdempotent("pay:person:P", dec, rec); err != nil {
+					return err
+				}
+				if err := tx.AppendAudit(audit); err != nil {
+					return err
+				}
+				return tx.AppendNotification(note)
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
+}
+
+func BenchmarkRawInsert(b *testing.B) {
+	s := openPG(b, "read committed", Options{MaxConns: 64})
+	ctx := context.Background()
+	var next atomic.Int64
+	b.SetParallelism(32)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			if _, err := s.pool.Exec(ctx, "INSERT INTO audit (doc) VALUES ($1)", fmt.Sprintf(`{"n":%d}`, i)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }

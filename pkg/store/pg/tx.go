@@ -94,6 +94,19 @@ func (t *Tx) guarded(op, sql string, args ...any) (n int64, dup *pgconn.PgError,
 	return tag.RowsAffected(), nil, t.wrap(op, err)
 }
 
+// insertNew runs an INSERT … SELECT … WHERE NOT EXISTS of one row on the
+// hot paths, without a savepoint: false if the row is there already (the
+// domain's refusal); a key that a transaction this one cannot see
+// inserted (unique violation) aborts it, and Update reruns it, to find
+// the row then.
+func (t *Tx) insertNew(op, sql string, args ...any) (bool, error) {
+	tag, err := t.tx.Exec(t.ctx, sql, args...)
+	if isUnique(err) {
+		return false, t.retry()
+	}
+	return tag.RowsAffected() == 1, t.wrap(op, err)
+}
+
 // upsert runs update and, if it changed no row, insert: the one place
 // that writes a row whether or not it exists (a dialect with an upsert
 // statement could replace it). A concurrent insert of the same key
@@ -691,18 +704,12 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return err
 	}
-	_, dup, err := t.guarded("insert payment", "INSERT INTO payments (decision_no, record_no, doc) VALUES ($1, $2, $3)", decisionNo, rec.RecordNo, string(raw))
-	if dup == nil {
-		return err
+	ok, err := t.insertNew("insert payment", `INSERT INTO payments (decision_no, record_no, doc)
+		SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)`, decisionNo, rec.RecordNo, string(raw))
+	if err == nil && !ok {
+		return rules.ErrAlreadyPaid
 	}
-	var seen bool
-	if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)", decisionNo).Scan(&seen); err != nil {
-		return t.wrap("payment", err)
-	}
-	if !seen {
-		return t.retry()
-	}
-	return rules.ErrAlreadyPaid
+	return err
 }
 
 // ---- idempotency ----
@@ -717,14 +724,12 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 		return nil, false, err
 	}
 	if t.write && k != "" {
-		n, dup, err := t.guarded("idempotency key", `INSERT INTO idempotency (scope, key, hash)
+		ok, err := t.insertNew("idempotency key", `INSERT INTO idempotency (scope, key, hash)
 			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $1 AND key = $2)`, scope, k, hash)
 		switch {
-		case dup != nil:
-			return nil, false, t.retry()
 		case err != nil:
 			return nil, false, err
-		case n == 1:
+		case ok:
 			if t.claimed == nil {
 				t.claimed = map[[2]string]bool{}
 			}
