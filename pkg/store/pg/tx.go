@@ -22,7 +22,8 @@ type Tx struct {
 	ctx   context.Context
 	write bool
 	// err is the first failure of a method whose signature has no error
-	// (DecisionOf, ExpiredPending, PasswordHash): the transaction fails with it.
+	// (DecisionOf, ExpiredPending, PasswordHash), or the first that calls
+	// for a rerun: the transaction ends with it.
 	err error
 	// claimed lists the idempotency keys this transaction inserted while
 	// looking them up, true once their response is stored.
