@@ -280,33 +280,13 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 }
 
 // wrap turns a database error inside a transaction into what the engine
-// expects: retryable errors pass through, the rest name the operation.
+// expects: retryable errors and domain errors pass through; the rest (the
+// server refusing a statement, a lost connection, a timeout) are
+// STORE_UNAVAILABLE naming the operation.
 func wrap(op string, err error) error {
-	if err == nil || retryable(err) {
-		return err
-	}
 	var re *rules.Error
-	if errors.As(err, &re) {
+	if err == nil || retryable(err) || errors.As(err, &re) {
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return rules.ErrStoreUnavailable.Withf("%s: %s", op, pgMessage(err))
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return rules.ErrStoreUnavailable.Withf("%s: %s", op, pgMessage(err))
-	}
-	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
-		return rules.ErrStoreUnavailable.Withf("%s: %s", op, pgMessage(err))
-	}
-	return &opError{op: op, err: err}
+	return rules.ErrStoreUnavailable.Withf("%s: %s", op, pgMessage(err))
 }
-
-// opError is an unexpected failure of one store operation.
-type opError struct {
-	op  string
-	err error
-}
-
-func (e *opError) Error() string { return "store: " + e.op + ": " + e.err.Error() }
-func (e *opError) Unwrap() error { return e.err }

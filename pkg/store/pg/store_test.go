@@ -359,3 +359,28 @@ func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 		t.Errorf("%d audit entries, want 1", n)
 	}
 }
+
+// A connection lost inside a transaction is STORE_UNAVAILABLE (exit 6),
+// and the store goes on with a new connection.
+func TestConnectionLost(t *testing.T) {
+	s := openPG(t, "read committed", Options{MaxConns: 2})
+	ctx := context.Background()
+	err := s.Update(ctx, func(tx *Tx) error {
+		var pid int
+		if err := tx.tx.QueryRow(tx.ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			return err
+		}
+		if _, err := s.pool.Exec(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+			return err
+		}
+		_, err := tx.Licence("L1")
+		return err
+	})
+	var re *rules.Error
+	if !errors.As(err, &re) || re.Code != "STORE_UNAVAILABLE" {
+		t.Fatalf("got %v, want STORE_UNAVAILABLE", err)
+	}
+	if err := s.View(ctx, func(tx *Tx) error { _, err := tx.Licence("L1"); return err }); err != nil {
+		t.Fatalf("after the loss: %v", err)
+	}
+}
