@@ -18,7 +18,7 @@ import (
 	"github.com/jgctl/jgctl/internal/perf"
 	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
-	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 // serveLoopback serves h on 127.0.0.1 and returns its base URL.
@@ -67,7 +67,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 
 	src := filepath.Join(dir, "http.csv")
 	genCSVPlates(src, 20_000_000, 200000, 10000, 1) // 20 records a plate, every one decided
-	e, st, err := app.Open(filepath.Join(dir, "http.db"), app.Config{Now: now, Store: store.Options{FastCommits: true, Create: true}})
+	e, st, err := app.Open(filepath.Join(dir, "http.db"), app.Config{Now: now, Store: bolt.Options{FastCommits: true, Create: true}})
 	check(err)
 	defer st.Close()
 	imp := func(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {

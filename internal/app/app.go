@@ -11,11 +11,13 @@ import (
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 // Config is what Open needs; zero fields take the shipped defaults.
 type Config struct {
-	Store store.Options
+	// Store configures a bbolt store.
+	Store bolt.Options
 	// Offline opens no store: the engine then runs pure operations only.
 	Offline  bool
 	Now      func() time.Time
@@ -25,16 +27,18 @@ type Config struct {
 	Gateway  gateway.Gateway
 }
 
-// Open opens the store at path and returns an engine over it; closing the
-// store is the caller's.
-func Open(path string, c Config) (*engine.Engine, *store.Store, error) {
-	var st *store.Store
-	var err error
+// Open opens the store at location and returns an engine over it; closing
+// the store is the caller's.
+func Open(location string, c Config) (*engine.Engine, store.Store, error) {
+	var st store.Store
 	if !c.Offline {
-		if st, err = store.Open(path, c.Store); err != nil {
+		b, err := bolt.Open(location, c.Store)
+		if err != nil {
 			return nil, nil, err
 		}
+		st = b
 	}
+	var err error
 	cfg := engine.Config{Store: st, Now: c.Now, Gateway: c.Gateway, Policy: rules.DefaultPolicy()}
 	if c.Policy != nil {
 		cfg.Policy = *c.Policy
@@ -62,7 +66,7 @@ type Options struct {
 	Actor api.Actor
 }
 
-func closeStore(st *store.Store) {
+func closeStore(st store.Store) {
 	if st != nil {
 		st.Close()
 	}

@@ -21,7 +21,7 @@ import (
 
 // Config assembles an engine.
 type Config struct {
-	Store    *store.Store
+	Store    store.Store
 	Policy   rules.Policy
 	Calendar rules.Calendar
 	Codes    rules.CodeBook
@@ -76,6 +76,6 @@ func (e *Engine) Policy() rules.Policy { return e.env.Policy }
 func (e *Engine) Now() time.Time { return e.env.Now() }
 
 // Ready reports whether the store answers (for /readyz).
-func (e *Engine) Ready(context.Context) error {
-	return e.env.Store.View(func(*store.Tx) error { return nil })
+func (e *Engine) Ready(ctx context.Context) error {
+	return e.env.Store.View(ctx, func(store.Tx) error { return nil })
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
-	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 	"io"
 )
 
@@ -27,26 +27,7 @@ const (
 // registered.
 func exampleEngine(t *testing.T) (*engine.Engine, *time.Time) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true, Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	e := engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }})
-	ctx := context.Background()
-	if err := examples.Load(ctx, importer{e}, nil); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range []api.RegisterPersonRequest{
-		{IDNumber: zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"},
-		{IDNumber: li, Name: "李四", Phone: "13900139000", FileNo: "370200234567"},
-	} {
-		if _, err := e.RegisterPerson(ctx, api.Staff, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return e, &now
+	return paymentEngine(t, nil, nil)
 }
 
 func person(id string) api.Actor { return api.Actor{Role: api.RolePerson, IDNumber: id} }
@@ -214,6 +195,11 @@ func TestIdentityChecks(t *testing.T) {
 	if _, err := e.ListBindings(ctx, person(zhang), api.ListBindingsRequest{IDNumber: zhang}); err != nil {
 		t.Fatalf("own bindings by ID number: %v", err)
 	}
+	_, err = e.ListViolations(ctx, person(li), api.ListViolationsRequest{Plate: "鲁A12345", PlateType: "02"})
+	wantCode(t, "another person's vehicle's records", err, "NOT_YOUR_VEHICLE")
+	if rules.KindOf(err).ExitCode() != 4 {
+		t.Errorf("NOT_YOUR_VEHICLE exits %d, want 4", rules.KindOf(err).ExitCode())
+	}
 	_, err = e.Whoami(ctx, person("11010519491231002X"))
 	wantCode(t, "whoami as an unregistered person", err, "PERSON_NOT_FOUND")
 	if a, err := e.Whoami(ctx, person(zhang)); err != nil || a.IDNumber != zhang {
@@ -237,7 +223,7 @@ func TestPageLimits(t *testing.T) {
 }
 
 func TestLoginTokensAndThrottle(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "a.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,17 +309,17 @@ func (i importer) Import(ctx context.Context, r api.ImportRequest, data io.Reade
 // decision had lapsed, leaving its order behind.
 type lapsedClaims struct{ previous string }
 
-func (l *lapsedClaims) ClaimDecision(context.Context, string, string, time.Duration) (string, func(), error) {
+func (l *lapsedClaims) ClaimDecision(context.Context, core.Claim, time.Duration) (string, func(bool), error) {
 	p := l.previous
 	l.previous = ""
-	return p, func() {}, nil
+	return p, func(bool) {}, nil
 }
 
 // TestLapsedClaimIsSettledFirst: a payer that died after the gateway took
 // its money left a lapsed claim; the next payer's claim names that order,
 // and the charge is recorded instead of charging the decision again.
 func TestLapsedClaimIsSettledFirst(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "c.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +349,7 @@ func TestLapsedClaimIsSettledFirst(t *testing.T) {
 // TestBindingLimits: the store refuses another owner's vehicle beyond the
 // person's and the vehicle's limits (pending requests count).
 func TestBindingLimits(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "b.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "b.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

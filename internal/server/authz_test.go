@@ -49,7 +49,7 @@ var azRoles = [...]string{"zhang", "li", "unit", "hospital", "bank", "staff", "a
 // bearer token per role.
 type authzEnv struct {
 	e     *engine.Engine
-	st    *store.Store
+	st    store.Store
 	srv   *httptest.Server
 	clock *clienttest.Clock
 	tok   map[string]string // role → bearer token ("none" → "")
@@ -203,7 +203,7 @@ type state struct {
 func (env *authzEnv) snapshot(t *testing.T) state {
 	t.Helper()
 	var s state
-	err := env.st.View(func(tx *store.Tx) error {
+	err := env.st.View(t.Context(), func(tx store.Tx) error {
 		log, err := tx.AuditLog(0, 0)
 		s.audit = len(log)
 		if err != nil {
@@ -271,6 +271,7 @@ var (
 	notBound   = expect{status: http.StatusUnprocessableEntity, code: "EMON_VEHICLE_NOT_BOUND"}
 
 	notYourBindings = expect{status: http.StatusForbidden, code: "NOT_YOUR_BINDINGS"}
+	notYourVehicle  = expect{status: http.StatusForbidden, code: "NOT_YOUR_VEHICLE"}
 )
 
 // TestAuthorizationMatrix runs every operation as every role, each cell on
@@ -363,7 +364,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		},
 		{
 			name: "list violations by Zhang's plate", method: "GET", path: "/v1/violations?plate=" + url.QueryEscape("鲁A12345") + "&plate_type=02",
-			want: [...]expect{allowed, notBound, personOnly, personOnly, personOnly, allowed, allowed, unauth},
+			want: [...]expect{allowed, notYourVehicle, personOnly, personOnly, personOnly, allowed, allowed, unauth},
 			check: func(t *testing.T, _ *authzEnv, _ string, a answer) {
 				page := decodeInto[api.ViolationPage](t, a.body)
 				if len(page.Items) != 4 {

@@ -16,13 +16,14 @@ import (
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 // openEngine opens a fresh store and an engine over it for one test (the
 // store is handed back for tests that count what was written).
-func openEngine(t testing.TB, now func() time.Time, gw gateway.Gateway) (*engine.Engine, *store.Store) {
+func openEngine(t testing.TB, now func() time.Time, gw gateway.Gateway) (*engine.Engine, store.Store) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "srv.db"), store.Options{NoSync: true, Create: true})
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "srv.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,16 +59,6 @@ func LicenceUsable(l Licence, on Date) bool {
 	return l.Status == LicenceNormal && (l.ValidUntil.IsZero() || !on.After(l.ValidUntil))
 }
 
-// CheckBindOther checks binding another owner's vehicle: its plate type,
-// the person's count of other vehicles and the vehicle's count of
-// non-owner drivers (both before this binding).
-func (p Policy) CheckBindOther(t PlateType, personOthers, vehicleDrivers int) error {
-	if err := p.CheckOtherPlateType(t); err != nil {
-		return err
-	}
-	return CheckBindLimits(personOthers, vehicleDrivers, p.MaxOtherVehicles, p.MaxOtherDrivers)
-}
-
 // CheckOtherPlateType refuses binding another owner's vehicle of a plate
 // type the policy does not allow.
 func (p Policy) CheckOtherPlateType(t PlateType) error {

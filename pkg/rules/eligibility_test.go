@@ -193,6 +193,15 @@ func TestLicenceUsable(t *testing.T) {
 	}
 }
 
+// checkBindOther is the engine's check of another owner's vehicle: its
+// plate type (rules), then the limits (which the store holds).
+func checkBindOther(p rules.Policy, t rules.PlateType, personOthers, vehicleDrivers int) error {
+	if err := p.CheckOtherPlateType(t); err != nil {
+		return err
+	}
+	return rules.CheckBindLimits(personOthers, vehicleDrivers, p.MaxOtherVehicles, p.MaxOtherDrivers)
+}
+
 func TestCheckBindOther(t *testing.T) {
 	p := rules.DefaultPolicy()
 	tests := []struct {
@@ -217,7 +226,7 @@ func TestCheckBindOther(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := p.CheckBindOther(tt.pt, tt.others, tt.driver)
+			err := checkBindOther(p, tt.pt, tt.others, tt.driver)
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
@@ -235,13 +244,13 @@ func TestCheckBindOther(t *testing.T) {
 	// Limits follow the policy.
 	p.MaxOtherVehicles, p.MaxOtherDrivers = 5, 1
 	p.OtherVehiclePlateTypes = []rules.PlateType{rules.PlateLarge}
-	if err := p.CheckBindOther(rules.PlateLarge, 4, 0); err != nil {
+	if err := checkBindOther(p, rules.PlateLarge, 4, 0); err != nil {
 		t.Errorf("custom policy, 4 of 5: %v", err)
 	}
-	if err := p.CheckBindOther(rules.PlateSmall, 0, 0); !errors.Is(err, rules.ErrOtherPlateType) {
+	if err := checkBindOther(p, rules.PlateSmall, 0, 0); !errors.Is(err, rules.ErrOtherPlateType) {
 		t.Errorf("custom policy, small car: %v", err)
 	}
-	if err := p.CheckBindOther(rules.PlateLarge, 0, 1); !errors.Is(err, rules.ErrTooManyDrivers) {
+	if err := checkBindOther(p, rules.PlateLarge, 0, 1); !errors.Is(err, rules.ErrTooManyDrivers) {
 		t.Errorf("custom policy, 1 of 1 drivers: %v", err)
 	}
 }

@@ -1,270 +1,190 @@
-// Package store persists jgctl's records in a bbolt file: one schema
-// (schema.go), big-endian and 0-separated keys, prefix-scanned secondary
-// indexes, a schema version with migrations, and a group committer so
-// concurrent writers share fsyncs.
+// Package store is the storage contract: what the engine asks of a store,
+// as use-case-sized operations in transactions, with the invariants each
+// operation keeps. Two backends implement it: bbolt (package
+// pkg/store/bolt, the embedded default) and a PostgreSQL-family database
+// (package pkg/store/pg). The engine knows neither: no bucket, no SQL.
+//
+// Every invariant is the backend's: one record per record number, one
+// record per decision number, one payment per decision, one registration
+// per person or unit, an idempotency key stored once per caller scope, the
+// limits on bindings of other owners' vehicles, and a record's state moving
+// only from the state it was read in. A backend shared by several
+// processes keeps them with unique keys and conditional updates, never
+// with locks inside one process.
 package store
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
-// Options configure Open.
-type Options struct {
-	// ReadOnly opens with a shared lock; writes fail.
-	ReadOnly bool
-	// Create lets Open create a missing file (and its directories) or
-	// initialise an empty one. Without it a missing path is
-	// rules.ErrStoreNotFound: only commands that write create a store.
-	Create bool
-	// LockTimeout bounds the wait for the file lock (default 1 s).
-	LockTimeout time.Duration
-	// NoSync skips fsync: tests and benchmarks only.
-	NoSync bool
-	// FastCommits does not write the free-page list at each commit, so a
-	// commit writes fewer pages (about twice the durable payments per
-	// second for one caller), but opening read-write walks the whole file
-	// to rebuild the list (about 0.3 s per million records). For
-	// long-running processes (a server); still fully durable.
-	FastCommits bool
-
-	noInit bool // set when Open initialises a file itself, against loops
+// Store is an open store.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction. fn may run more than
+	// once (a backend retries a transaction that lost a race, and bbolt's
+	// group commit re-runs the functions of a failed group): it must have
+	// no effect outside the transaction. Its error is returned and its
+	// writes discarded.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Prepare makes a record ready for Tx.InsertViolations, on the
+	// caller's goroutine (an import encodes beside its reader).
+	Prepare(v *rules.Violation, line int) (NewViolation, error)
+	// Verify checks the store's invariants: damage and disagreements are
+	// reported as problems, not as an error.
+	Verify(ctx context.Context) (*Report, error)
+	Close() error
 }
 
-// Store is an open bbolt store.
-type Store struct {
-	db *bolt.DB
-	gc *groupCommitter
+// Tx is a transaction. Values returned are copies, safe to keep after it
+// ends. Refusals are *rules.Error values.
+type Tx interface {
+	Licence(idNumber string) (*rules.Licence, error)
+	PutLicence(l *rules.Licence) error
+	Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error)
+	PutVehicle(v *rules.Vehicle) error
+
+	Person(idNumber string) (*rules.Person, error)
+	// InsertPerson is rules.ErrAlreadyRegistered for a registered person.
+	InsertPerson(p *rules.Person) error
+	Unit(code string) (*rules.Unit, error)
+	// InsertUnit is rules.ErrAlreadyRegistered for a registered unit.
+	InsertUnit(u *rules.Unit) error
+	PasswordHash(idNumber string) (string, error)
+	SetPasswordHash(idNumber, hash string) error
+	Token(hash []byte) (*TokenRecord, error)
+	PutToken(hash []byte, r *TokenRecord) error
+
+	NextBindingID() (string, error)
+	Binding(id string) (*rules.Binding, error)
+	// PutBinding writes a binding (new, or changed in place).
+	PutBinding(b *rules.Binding) error
+	// InsertBindingLimited writes a new binding; one of another owner's
+	// vehicle only while the person has fewer than maxOthers such bindings
+	// and the vehicle fewer than maxDrivers non-owner drivers (pending
+	// requests count): else rules.ErrTooManyOthers or rules.ErrTooManyDrivers.
+	InsertBindingLimited(b *rules.Binding, maxOthers, maxDrivers int) error
+	DeleteBinding(b *rules.Binding) error
+	BindingsOf(idNumber string) ([]rules.Binding, error)
+	BindingsOfVehicle(plate string, pt rules.PlateType) ([]rules.Binding, error)
+
+	// Violation reads a record with its payment, if any.
+	Violation(recordNo string) (*rules.Violation, error)
+	ViolationByDecision(decisionNo string) (*rules.Violation, error)
+	// DecisionOf reports whether the decision still names the record.
+	DecisionOf(decisionNo, recordNo string) (bool, error)
+	// PutViolation writes v over old, the record as it was read in this
+	// transaction: a decision number taken by another record is
+	// rules.ErrDuplicateDecision, and a record changed meanwhile by another
+	// writer is rules.ErrPendingElsewhere.
+	PutViolation(v, old *rules.Violation) error
+	Violations(q ViolationQuery) ([]rules.Violation, error)
+	// ExpiredPending lists records whose online handling lapsed by now.
+	ExpiredPending(now time.Time, limit int) ([]string, error)
+	// InsertViolations writes new records in bulk: rows whose record number
+	// exists (stored, or earlier in rows) are refused with
+	// rules.ErrDuplicateRecord, rows whose decision number is taken with
+	// rules.ErrDuplicateDecision; the first of two equal rows wins.
+	InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error)
+	// Fold writes up to limit payments into their records (a sweep).
+	Fold(limit int) (int, error)
+	NextDecisionNo(region string) (string, error)
+
+	PaymentOfDecision(decisionNo string) (*rules.Payment, error)
+	InsertOrder(o *rules.PaymentOrder) error
+	// InsertPayment is rules.ErrAlreadyPaid when the decision has one.
+	InsertPayment(p *rules.Payment) error
+	// InsertEncodedPayment is InsertPayment of a payment encoded by
+	// EncodePayment.
+	InsertEncodedPayment(decisionNo string, raw []byte) error
+
+	// Idempotent returns the stored response of (scope, key); a stored
+	// request hash that differs from hash is rules.ErrIdempotencyReuse.
+	Idempotent(scope, key, hash string) (json.RawMessage, bool, error)
+	PutIdempotent(scope, key, hash string, response any) error
+	// PutEncodedIdempotent stores a record made by EncodeIdempotent.
+	PutEncodedIdempotent(scope, key string, record []byte) error
+
+	Audit(e rules.AuditEntry) error
+	// AppendAudit appends an entry encoded by EncodeAudit.
+	AppendAudit(raw []byte) error
+	Notify(m rules.Notification) error
+	// AppendNotification appends a message encoded by EncodeNotification.
+	AppendNotification(raw []byte) error
+	AuditLog(after uint64, limit int) ([]rules.AuditEntry, error)
+	Outbox(after uint64, limit int) ([]rules.Notification, error)
 }
 
-// Open opens the store at path, creating it only with o.Create. A lock
-// held by another process for longer than the timeout gives
-// rules.ErrStoreLocked instead of a hang; a file that is not a sound bbolt
-// file gives rules.ErrStoreDamaged, naming what is wrong.
-func Open(path string, o Options) (*Store, error) {
-	if o.LockTimeout <= 0 {
-		o.LockTimeout = time.Second
-	}
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0 && o.Create:
-		if !o.Create {
-			return nil, rules.ErrStoreNotFound.Withf("%s", path)
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, rules.ErrStoreUnavailable.Withf("%v", err)
-		}
-		if o.ReadOnly {
-			// bbolt initialises a file in a read-write open only.
-			if err := initFile(path, o); err != nil {
-				return nil, err
-			}
-		}
-	case err != nil:
-		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
-	case fi.IsDir():
-		return nil, rules.ErrStoreUnavailable.Withf("%s is a directory, not a store file", path)
-	default:
-		if err := checkFile(path, fi.Size()); err != nil {
-			return nil, err
-		}
-	}
-	bo := *bolt.DefaultOptions
-	bo.Timeout = o.LockTimeout
-	bo.ReadOnly = o.ReadOnly
-	bo.NoSync = o.NoSync
-	bo.NoFreelistSync = o.FastCommits
-	bo.FreelistType = bolt.FreelistMapType
-	// Map 1 GiB of address space up front: a write that has to remap
-	// waits for every open reader, which shows up as latency spikes.
-	bo.InitialMmapSize = 1 << 30
-	var db *bolt.DB
-	err = guarded(path, func() (err error) { db, err = bolt.Open(path, 0o600, &bo); return err })
+// TokenRecord is what a store keeps of a bearer token: who it acts as and
+// until when. It is keyed by the token's SHA-256, never the token.
+type TokenRecord struct {
+	Role      string    `json:"role"`
+	Subject   string    `json:"subject"` // the ID number of a person, or a service account's name
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Revoked   bool      `json:"revoked,omitempty"`
+}
+
+// ViolationQuery selects records; results come in record_no order (paid
+// records listed by status alone come in decision_no order).
+type ViolationQuery struct {
+	Plate     string
+	PlateType rules.PlateType
+	Driver    string       // decisions issued to this ID number
+	Status    rules.Status // with neither plate nor driver: all records of the status
+	After     string       // record_no (or decision_no) to start after (pagination)
+	Limit     int          // 0: no limit
+}
+
+// NewViolation is one row of a bulk insert, made by Store.Prepare. Line is
+// the caller's tag (the input line number), returned with a refusal.
+type NewViolation struct {
+	Line   int
+	Record rules.Violation
+	// Encoded is the record in the backend's own form, if it makes one.
+	Encoded []byte
+}
+
+// Refused is a row that InsertViolations did not write.
+type Refused struct {
+	Line int
+	Err  error
+}
+
+// Report is the result of Verify.
+type Report struct {
+	Backend       string   `json:"backend,omitempty"`
+	SchemaVersion int      `json:"schema_version"`
+	Records       int      `json:"records"`
+	Decisions     int      `json:"decisions"`
+	Payments      int      `json:"payments"`
+	PlateIndex    int      `json:"plate_index_entries"`
+	PlateRuns     int      `json:"plate_index_runs"`
+	StatusIndex   int      `json:"status_index_entries"`
+	Problems      []string `json:"problems"`
+}
+
+// EncodePayment encodes a payment for Tx.InsertEncodedPayment, so that a
+// hot write transaction does no encoding.
+func EncodePayment(p *rules.Payment) ([]byte, error) { return json.Marshal(p) }
+
+// EncodeAudit encodes an audit entry for Tx.AppendAudit.
+func EncodeAudit(e rules.AuditEntry) ([]byte, error) { e.Seq = 0; return json.Marshal(e) }
+
+// EncodeNotification encodes a message for Tx.AppendNotification.
+func EncodeNotification(m rules.Notification) ([]byte, error) { m.Seq = 0; return json.Marshal(m) }
+
+// EncodeIdempotent encodes the record of an idempotent request (its
+// request hash and its response) for Tx.PutEncodedIdempotent.
+func EncodeIdempotent(hash string, response any) ([]byte, error) {
+	raw, err := json.Marshal(response)
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, rules.ErrStoreLocked.Withf("%s", path)
-		}
-		if errors.Is(err, rules.ErrStoreDamaged) {
-			return nil, err
-		}
-		return nil, rules.ErrStoreUnavailable.Withf("%v", err)
-	}
-	s := &Store{db: db}
-	if o.ReadOnly {
-		var v int
-		err = s.view(func(tx *bolt.Tx) (err error) { v, err = readVersion(tx); return err })
-		if err == nil && v == 0 && o.Create && !o.noInit {
-			// Created but never initialised (a writer died at once):
-			// initialise it, then read it as an empty store.
-			db.Close()
-			if err := initFile(path, o); err != nil {
-				return nil, err
-			}
-			o.noInit = true
-			return Open(path, o)
-		}
-		switch {
-		case err == nil && v > SchemaVersion:
-			err = rules.ErrStoreUnavailable.Withf("schema version %d is newer than this jgctl (%d): upgrade jgctl", v, SchemaVersion)
-		case err == nil && v != SchemaVersion:
-			err = rules.ErrStoreUnavailable.Withf("schema version %d, this jgctl reads %d (open it once read-write to migrate)", v, SchemaVersion)
-		}
-	} else {
-		err = guarded(path, func() error { return db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }) })
-	}
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
-	if !o.ReadOnly {
-		s.gc = newGroupCommitter(db)
-	}
-	return s, nil
-}
-
-// checkFile refuses a file that bbolt cannot map safely (checkMeta) or
-// whose root bucket is damaged (which every transaction reads).
-func checkFile(path string, size int64) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return rules.ErrStoreUnavailable.Withf("%v", err)
-	}
-	defer f.Close()
-	m, problems, fatal := checkMeta(f, size)
-	if fatal && foreign(f, size) {
-		return rules.ErrStoreUnavailable.Withf("%s is not a jgctl store (not a bbolt file)", path)
-	}
-	if !fatal {
-		problems, _ = checkTrees(f, m, false)
-	}
-	if fatal || len(problems) > 0 {
-		return rules.ErrStoreDamaged.Withf("%s: %s", path, strings.Join(problems, "; "))
-	}
-	return nil
-}
-
-func initFile(path string, o Options) error {
-	s, err := Open(path, Options{Create: true, LockTimeout: o.LockTimeout, NoSync: o.NoSync, noInit: true})
-	if err != nil {
-		return err
-	}
-	return s.Close()
-}
-
-// Close stops the committer and closes the file.
-func (s *Store) Close() error {
-	if s.gc != nil {
-		s.gc.stop()
-	}
-	return s.db.Close()
-}
-
-// Path returns the file path.
-func (s *Store) Path() string { return s.db.Path() }
-
-// View runs fn in a read-only transaction.
-func (s *Store) View(fn func(*Tx) error) error {
-	return s.view(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
-}
-
-// view is db.View guarded against a damaged file.
-func (s *Store) view(fn func(*bolt.Tx) error) error {
-	return guarded(s.db.Path(), func() error { return s.db.View(fn) })
-}
-
-// Update runs fn in a write transaction shared with other concurrent
-// callers (group commit). fn may run more than once (when another
-// caller's function in the same group fails) and must have no effects
-// outside the transaction. Its error is returned and its writes discarded.
-func (s *Store) Update(fn func(*Tx) error) error {
-	if s.gc == nil {
-		return rules.ErrStoreUnavailable.Withf("store opened read-only")
-	}
-	return s.gc.do(fn)
-}
-
-// Check runs bbolt's consistency check.
-func (s *Store) Check() error {
-	return s.view(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return err
-		}
-		return nil
-	})
-}
-
-// A migration moves the schema from version From to From+1.
-type migration struct {
-	From int
-	Run  func(*bolt.Tx) error
-}
-
-// migrations lists every step; version 0 is an empty file.
-var migrations = []migration{
-	{From: 0, Run: func(tx *bolt.Tx) error { return createBuckets(tx, allBuckets()...) }},
-	// 1 → 2: payment orders (online handling) get their own bucket.
-	{From: 1, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketOrders) }},
-	// 2 → 3: passwords and bearer tokens for the remote endpoint.
-	{From: 2, Run: func(tx *bolt.Tx) error { return createBuckets(tx, bucketCredentials, bucketTokens) }},
-}
-
-func createBuckets(tx *bolt.Tx, ids ...bucket) error {
-	for _, id := range ids {
-		if _, err := tx.CreateBucketIfNotExists(id.name()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func readVersion(tx *bolt.Tx) (int, error) {
-	m := tx.Bucket(bucketMeta.name())
-	if m == nil {
-		return 0, nil
-	}
-	v := m.Get(keySchemaVersion)
-	if v == nil {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(string(v))
-	if err != nil {
-		return 0, rules.ErrStoreDamaged.Withf("%s: bad schema version %q", tx.DB().Path(), v)
-	}
-	return n, nil
-}
-
-// migrate brings the schema to the newest version in the caller's
-// transaction: every step and the version bump commit together or not at all.
-func migrate(tx *bolt.Tx, steps []migration) error {
-	v, err := readVersion(tx)
-	if err != nil {
-		return err
-	}
-	target := len(steps)
-	if v > target {
-		return rules.ErrStoreUnavailable.Withf("schema version %d is newer than this jgctl (%d): upgrade jgctl", v, target)
-	}
-	for ; v < target; v++ {
-		if err := steps[v].Run(tx); err != nil {
-			return fmt.Errorf("store: migration %d→%d: %w", v, v+1, err)
-		}
-	}
-	m, err := tx.CreateBucketIfNotExists(bucketMeta.name())
-	if err != nil {
-		return err
-	}
-	if string(m.Get(keySchemaVersion)) == strconv.Itoa(target) {
-		return nil
-	}
-	return m.Put(keySchemaVersion, []byte(strconv.Itoa(target)))
+	v := make([]byte, 0, len(hash)+1+len(raw))
+	return append(append(append(v, hash...), '\n'), raw...), nil
 }

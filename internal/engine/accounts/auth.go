@@ -86,7 +86,7 @@ func tokenTTL(role api.Role, s string) (time.Duration, error) {
 	}
 	limit := fmt.Sprintf("%dh", int(max.Hours()))
 	d, err := time.ParseDuration(s)
-	if err != nil && strings.Trim(s, "0123456789.") == "h" {
+	if err != nil && strings.Trim(s, "0123456789") == "h" && len(s) > 1 {
 		err, d = nil, max+time.Hour // too many hours to count: longer than any maximum
 	}
 	switch {
@@ -110,7 +110,7 @@ func newToken() string {
 }
 
 // issue stores a new token for the actor and returns it.
-func (s *Service) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Token, error) {
+func (s *Service) issue(tx store.Tx, a api.Actor, ttl time.Duration) (*api.Token, error) {
 	tok := newToken()
 	now := s.Now()
 	subject := a.Name
@@ -128,7 +128,7 @@ func (s *Service) issue(tx *store.Tx, a api.Actor, ttl time.Duration) (*api.Toke
 // staff only; on the embedded store the caller is staff, which is how a
 // deployment's first staff token is made). Only an admin may create admin
 // tokens.
-func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest) (*api.Token, error) {
+func (s *Service) CreateToken(ctx context.Context, a api.Actor, r api.TokenRequest) (*api.Token, error) {
 	if !a.IsStaff() {
 		return nil, rules.ErrStaffOnly
 	}
@@ -153,7 +153,7 @@ func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest
 		return nil, rules.ErrNameRequired.Withf("a service account needs a name")
 	}
 	var out *api.Token
-	err = s.Store.Update(func(tx *store.Tx) (err error) {
+	err = s.Store.Update(ctx, func(tx store.Tx) (err error) {
 		if out, err = s.issue(tx, actor, ttl); err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func (s *Service) CreateToken(_ context.Context, a api.Actor, r api.TokenRequest
 
 // Login checks a person's password and issues a token. Failed attempts
 // are throttled per ID number.
-func (s *Service) Login(_ context.Context, r api.LoginRequest) (*api.Token, error) {
+func (s *Service) Login(ctx context.Context, r api.LoginRequest) (*api.Token, error) {
 	id := rules.NormalizeIDNumber(r.IDNumber)
 	// The attempt counts as a failure until the password checks out, so
 	// concurrent guesses cannot slip past the limit while being verified.
@@ -172,7 +172,7 @@ func (s *Service) Login(_ context.Context, r api.LoginRequest) (*api.Token, erro
 		return nil, rules.ErrTooManyAttempts
 	}
 	var hash string
-	if err := s.Store.View(func(tx *store.Tx) error { hash = tx.PasswordHash(id); return nil }); err != nil {
+	if err := s.Store.View(ctx, func(tx store.Tx) error { var err error; hash, err = tx.PasswordHash(id); return err }); err != nil {
 		return nil, err
 	}
 	if hash == "" || !verifyPassword(r.Password, hash) {
@@ -180,7 +180,7 @@ func (s *Service) Login(_ context.Context, r api.LoginRequest) (*api.Token, erro
 	}
 	s.failures.Reset(id)
 	var out *api.Token
-	err := s.Store.Update(func(tx *store.Tx) (err error) {
+	err := s.Store.Update(ctx, func(tx store.Tx) (err error) {
 		a := api.Actor{Role: api.RolePerson, IDNumber: id}
 		if out, err = s.issue(tx, a, loginTTL); err != nil {
 			return err
@@ -193,11 +193,11 @@ func (s *Service) Login(_ context.Context, r api.LoginRequest) (*api.Token, erro
 // Authenticate returns the actor of a bearer token. Token records are
 // cached for a few seconds (a revocation through this engine drops the
 // entry at once).
-func (s *Service) Authenticate(_ context.Context, token string) (api.Actor, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (api.Actor, error) {
 	h := tokenHash(token)
 	rec, ok := s.tokens.get(string(h), s.Now())
 	if !ok {
-		err := s.Store.View(func(tx *store.Tx) (err error) {
+		err := s.Store.View(ctx, func(tx store.Tx) (err error) {
 			rec, err = tx.Token(h)
 			return err
 		})
@@ -217,21 +217,21 @@ func (s *Service) Authenticate(_ context.Context, token string) (api.Actor, erro
 
 // Whoami returns who the caller is. A person must be registered: acting as
 // an unknown ID number is refused rather than answered.
-func (s *Service) Whoami(_ context.Context, a api.Actor) (*api.Actor, error) {
+func (s *Service) Whoami(ctx context.Context, a api.Actor) (*api.Actor, error) {
 	if a.Role != api.RolePerson {
 		return &a, nil
 	}
-	if err := s.Store.View(func(tx *store.Tx) error { _, err := core.Registered(tx, a); return err }); err != nil {
+	if err := s.Store.View(ctx, func(tx store.Tx) error { _, err := core.Registered(tx, a); return err }); err != nil {
 		return nil, err
 	}
 	return &a, nil
 }
 
 // Logout revokes a token.
-func (s *Service) Logout(_ context.Context, token string) error {
+func (s *Service) Logout(ctx context.Context, token string) error {
 	h := string(tokenHash(token))
 	defer s.tokens.drop(h) // after the commit, so no reader re-caches the old record
-	return s.Store.Update(func(tx *store.Tx) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error {
 		h := tokenHash(token)
 		rec, err := tx.Token(h)
 		if err != nil {

@@ -20,7 +20,7 @@ func requireName(field, s string) (string, error) {
 
 // RegisterPerson registers a person whose identity matches a licence
 // record (ID number, name, file number) or a vehicle they own.
-func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
+func (s *Service) RegisterPerson(ctx context.Context, a api.Actor, r api.RegisterPersonRequest) (*rules.Person, error) {
 	id, err := rules.ParseIDNumber(r.IDNumber, s.Today())
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 	}
 	// Open registration has no account yet: every caller but staff shares
 	// one key namespace, so a key reused for another person is refused.
-	scope := "register_person:anonymous"
+	scope := core.KeyScope("register_person", api.Actor{})
 	if a.IsStaff() {
 		scope = core.KeyScope("register_person", a)
 	}
@@ -71,60 +71,54 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 		api.RegisterPersonRequest
 		WithPassword bool
 	}{r, pw != ""})
-	if p, ok, err := s.registrationReplay(scope, r.IdempotencyKey, hash, pw); ok || err != nil {
+	if p, ok, err := s.registrationReplay(ctx, scope, r.IdempotencyKey, hash, pw); ok || err != nil {
 		return p, err
 	}
 	var pwHash string
 	if pw != "" {
 		pwHash = hashPassword(pw) // slow on purpose: outside the transaction
 	}
-	var out *rules.Person
-	replayed := false
-	err = s.Store.Update(func(tx *store.Tx) error {
-		if p, ok, err := core.Replay[rules.Person](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out, replayed = p, ok
-			return err
-		}
-		replayed = false
+	out, replayed, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Person, error) {
 		p := &rules.Person{IDNumber: id.Number, Name: name, Phone: phone, RegisteredAt: s.Now()}
 		if fileNo != "" {
 			l, err := tx.Licence(id.Number)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if l == nil || l.FileNo != fileNo || l.Name != name {
-				return rules.ErrIdentityMismatch.Withf("licence file number")
+				return nil, rules.ErrIdentityMismatch.Withf("licence file number")
 			}
 			p.Via = "licence"
 		} else {
 			v, err := tx.Vehicle(plate, pt)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if v == nil || v.OwnerIDNumber != id.Number || v.OwnerName != name {
-				return rules.ErrIdentityMismatch.Withf("vehicle owner")
+				return nil, rules.ErrIdentityMismatch.Withf("vehicle owner")
 			}
 			p.Via = "vehicle"
 		}
 		if err := tx.InsertPerson(p); err != nil {
-			return err
+			return nil, err
 		}
 		if pwHash != "" {
 			if err := tx.SetPasswordHash(p.IDNumber, pwHash); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := s.Audit(tx, a, "register_person", id.Number, p.Via); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Notify(tx, phone, "register", "【交管】"+name+"，您已成功注册互联网交通安全综合服务管理平台。"); err != nil {
-			return err
+			return nil, err
 		}
-		out = p
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, p)
+		return p, nil
 	})
-	if err == nil && replayed && !s.samePassword(out.IDNumber, pw) {
-		return nil, rules.ErrIdempotencyReuse
+	if err == nil && replayed {
+		if err := s.replayPassword(ctx, out.IDNumber, pw); err != nil {
+			return nil, err
+		}
 	}
 	return out, err
 }
@@ -132,38 +126,49 @@ func (s *Service) RegisterPerson(_ context.Context, a api.Actor, r api.RegisterP
 // registrationReplay answers a repeated registration from its stored
 // response, if the key was used before, after checking that the password
 // is the one registered then.
-func (s *Service) registrationReplay(scope, key, hash, pw string) (*rules.Person, bool, error) {
+func (s *Service) registrationReplay(ctx context.Context, scope, key, hash, pw string) (*rules.Person, bool, error) {
 	var p *rules.Person
 	var ok bool
-	err := s.Store.View(func(tx *store.Tx) (err error) {
+	err := s.Store.View(ctx, func(tx store.Tx) (err error) {
 		p, ok, err = core.Replay[rules.Person](tx, scope, key, hash)
 		return err
 	})
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	if !s.samePassword(p.IDNumber, pw) {
-		return nil, false, rules.ErrIdempotencyReuse
+	if err := s.replayPassword(ctx, p.IDNumber, pw); err != nil {
+		return nil, false, err
 	}
 	return p, true, nil
 }
 
-// samePassword reports whether pw is the person's registered password
-// ("" when none was registered).
-func (s *Service) samePassword(idNumber, pw string) bool {
+// replayPassword checks that a repeated registration's password is the one
+// registered ("" when none came either time: the fingerprint says so). A
+// wrong one is another request under the key, and counts as a failed
+// sign-in: the replay is no way round the login throttle.
+func (s *Service) replayPassword(ctx context.Context, idNumber, pw string) error {
 	if pw == "" {
-		return true // the fingerprint already says no password came either time
+		return nil
+	}
+	if !s.failures.Take(idNumber, s.Now()) {
+		return rules.ErrTooManyAttempts
 	}
 	var stored string
-	err := s.Store.View(func(tx *store.Tx) error {
-		stored = tx.PasswordHash(idNumber)
-		return nil
-	})
-	return err == nil && stored != "" && verifyPassword(pw, stored)
+	if err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		stored, err = tx.PasswordHash(idNumber)
+		return err
+	}); err != nil {
+		return err
+	}
+	if stored == "" || !verifyPassword(pw, stored) {
+		return rules.ErrIdempotencyReuse
+	}
+	s.failures.Reset(idNumber)
+	return nil
 }
 
 // RegisterUnit registers an organisation with its acting person.
-func (s *Service) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
+func (s *Service) RegisterUnit(ctx context.Context, a api.Actor, r api.RegisterUnitRequest) (*rules.Unit, error) {
 	code, err := rules.ParseCreditCode(r.CreditCode)
 	if err != nil {
 		return nil, err
@@ -178,31 +183,25 @@ func (s *Service) RegisterUnit(_ context.Context, a api.Actor, r api.RegisterUni
 	}
 	scope := core.KeyScope("register_unit", a)
 	hash := core.RequestHash(r)
-	var out *rules.Unit
-	err = s.Store.Update(func(tx *store.Tx) error {
-		if u, ok, err := core.Replay[rules.Unit](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = u
-			return err
-		}
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*rules.Unit, error) {
 		p, err := tx.Person(agent.Number)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if p == nil {
-			return rules.ErrPersonNotFound.WithField("agent_id_number").Withf("the acting person must register first")
+			return nil, rules.ErrPersonNotFound.WithField("agent_id_number").Withf("the acting person must register first")
 		}
 		if !a.IsStaff() && (a.Role != api.RolePerson || a.IDNumber != agent.Number) {
-			return rules.ErrNotOwner.Withf("only staff or the acting person may register the unit")
+			return nil, rules.ErrNotOwner.Withf("only staff or the acting person may register the unit")
 		}
 		u := &rules.Unit{CreditCode: code, Name: name, AgentIDNumber: agent.Number, RegisteredAt: s.Now()}
 		if err := tx.InsertUnit(u); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "register_unit", code, name); err != nil {
-			return err
+			return nil, err
 		}
-		out = u
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, u)
+		return u, nil
 	})
 	return out, err
 }

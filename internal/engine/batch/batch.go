@@ -22,7 +22,7 @@ func New(env *core.Env) *Service { return &Service{env} }
 const DefaultOutboxPage = 100
 
 // Outbox lists queued notifications (staff only).
-func (s *Service) Outbox(_ context.Context, a api.Actor, after uint64, limit int) ([]rules.Notification, error) {
+func (s *Service) Outbox(ctx context.Context, a api.Actor, after uint64, limit int) ([]rules.Notification, error) {
 	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (s *Service) Outbox(_ context.Context, a api.Actor, after uint64, limit int
 		return nil, err
 	}
 	var out []rules.Notification
-	err = s.Store.View(func(tx *store.Tx) (err error) {
+	err = s.Store.View(ctx, func(tx store.Tx) (err error) {
 		out, err = tx.Outbox(after, limit)
 		return err
 	})

@@ -91,7 +91,7 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 		}
 	}
 	now := s.Now()
-	p := &rowParser{today: rules.DateOf(now), now: now, codes: s.Codes}
+	p := &rowParser{today: rules.DateOf(now), now: now, codes: s.Codes, prepare: s.Store.Prepare}
 	// The parser runs ahead of the writer by one chunk.
 	type batch struct {
 		lics  []rules.Licence
@@ -170,17 +170,23 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 	for {
 		var b batch
 		var more bool
+		// A chunk parsed before the interruption is committed first: what
+		// an interruption leaves does not depend on timing.
 		select {
 		case b, more = <-batches:
-		case <-ctx.Done():
-			// Let the parser stop reading data, which the caller may close
-			// (an HTTP body must not be read after its handler returns),
-			// unless it is stuck in a read, as on a terminal.
+		default:
 			select {
-			case <-parsed:
-			case <-time.After(readGrace):
+			case b, more = <-batches:
+			case <-ctx.Done():
+				// Let the parser stop reading data, which the caller may close
+				// (an HTTP body must not be read after its handler returns),
+				// unless it is stuck in a read, as on a terminal.
+				select {
+				case <-parsed:
+				case <-time.After(readGrace):
+				}
+				return res, interrupted()
 			}
-			return res, interrupted()
 		}
 		if !more {
 			break
@@ -191,7 +197,7 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 		}
 		var refused []store.Refused
 		var ins, upd int
-		err := s.Store.Update(func(tx *store.Tx) (err error) {
+		err := s.Store.Update(ctx, func(tx store.Tx) (err error) {
 			// This may run more than once (group commit): assign, never add.
 			switch r.Kind {
 			case api.ImportLicences:
@@ -231,7 +237,7 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 		}
 		return res, err
 	}
-	return res, s.Store.Update(func(tx *store.Tx) error {
+	return res, s.Store.Update(ctx, func(tx store.Tx) error {
 		return s.Audit(tx, a, "import_"+string(r.Kind), "", strconv.Itoa(res.Inserted)+" inserted, "+strconv.Itoa(res.Rejected)+" rejected")
 	})
 }
@@ -269,21 +275,22 @@ func upsert[T any](items []T, load func(*T) (*T, error), put func(item, old *T) 
 	return ins, upd, nil
 }
 
-func putLicences(tx *store.Tx, ls []rules.Licence) (ins, upd int, err error) {
+func putLicences(tx store.Tx, ls []rules.Licence) (ins, upd int, err error) {
 	return upsert(ls, func(l *rules.Licence) (*rules.Licence, error) { return tx.Licence(l.IDNumber) },
 		func(l, _ *rules.Licence) error { return tx.PutLicence(l) })
 }
 
-func putVehicles(tx *store.Tx, vs []rules.Vehicle) (ins, upd int, err error) {
+func putVehicles(tx store.Tx, vs []rules.Vehicle) (ins, upd int, err error) {
 	return upsert(vs, func(v *rules.Vehicle) (*rules.Vehicle, error) { return tx.Vehicle(v.Plate, v.PlateType) },
 		func(v, _ *rules.Vehicle) error { return tx.PutVehicle(v) })
 }
 
 // rowParser turns import rows into records, validating every field.
 type rowParser struct {
-	today rules.Date
-	now   time.Time
-	codes rules.CodeBook
+	today   rules.Date
+	now     time.Time
+	codes   rules.CodeBook
+	prepare func(v *rules.Violation, line int) (store.NewViolation, error) // the store's, beside the reader
 }
 
 func (p *rowParser) parse(k api.ImportKind, row *ingest.Row, lics *[]rules.Licence, vehs *[]rules.Vehicle, viols *[]store.NewViolation) error {
@@ -305,7 +312,7 @@ func (p *rowParser) parse(k api.ImportKind, row *ingest.Row, lics *[]rules.Licen
 		if err != nil {
 			return err
 		}
-		nv, err := store.NewViolationOf(&v, row.Line)
+		nv, err := p.prepare(&v, row.Line)
 		if err != nil {
 			return err
 		}

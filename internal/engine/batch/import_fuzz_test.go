@@ -11,6 +11,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 // FuzzImportRows reads arbitrary rows of every kind, in both encodings,
@@ -35,7 +36,7 @@ func FuzzImportRows(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	p := &rowParser{today: rules.DateOf(now), now: now, codes: codes}
+	p := &rowParser{today: rules.DateOf(now), now: now, codes: codes, prepare: (*bolt.Store)(nil).Prepare}
 	kinds := []api.ImportKind{api.ImportViolations, api.ImportLicences, api.ImportVehicles}
 	header := map[api.ImportKind]string{
 		api.ImportViolations: "record_no,plate,plate_type,occurred_at,location,code,fine,points,source,decision_no,served_on,suspended_from,suspended_to,driver_id_number\n",

@@ -12,7 +12,7 @@ import (
 // Sweep is the batch job behind `jgctl sweep` (staff): it folds payments
 // into their records and indexes, then returns every pending handling
 // whose time is up to unhandled, in transactions of up to 10,000 records.
-func (s *Service) Sweep(_ context.Context, a api.Actor) (*api.SweepResult, error) {
+func (s *Service) Sweep(ctx context.Context, a api.Actor) (*api.SweepResult, error) {
 	if err := core.RequireStaff(a); err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (s *Service) Sweep(_ context.Context, a api.Actor) (*api.SweepResult, error
 	res := &api.SweepResult{}
 	for {
 		var n int
-		err := s.Store.Update(func(tx *store.Tx) (err error) {
+		err := s.Store.Update(ctx, func(tx store.Tx) (err error) {
 			n, err = tx.Fold(batch)
 			return err
 		})
@@ -34,10 +34,13 @@ func (s *Service) Sweep(_ context.Context, a api.Actor) (*api.SweepResult, error
 	}
 	for {
 		n, more := 0, false
-		err := s.Store.Update(func(tx *store.Tx) error {
+		err := s.Store.Update(ctx, func(tx store.Tx) error {
 			n = 0
 			now := s.Now()
-			rns := tx.ExpiredPending(now, batch)
+			rns, err := tx.ExpiredPending(now, batch)
+			if err != nil {
+				return err
+			}
 			more = len(rns) == batch
 			for _, rn := range rns {
 				old, err := tx.Violation(rn)

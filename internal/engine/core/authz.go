@@ -23,7 +23,7 @@ func RequireStaff(a api.Actor) error {
 }
 
 // Registered loads the acting person, who must be registered.
-func Registered(tx *store.Tx, a api.Actor) (*rules.Person, error) {
+func Registered(tx store.Tx, a api.Actor) (*rules.Person, error) {
 	if err := RequirePerson(a); err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func Registered(tx *store.Tx, a api.Actor) (*rules.Person, error) {
 }
 
 // PhoneOf returns a registered person's phone, or "".
-func PhoneOf(tx *store.Tx, idNumber string) (string, error) {
+func PhoneOf(tx store.Tx, idNumber string) (string, error) {
 	p, err := tx.Person(idNumber)
 	if err != nil || p == nil {
 		return "", err

@@ -2,24 +2,78 @@ package core
 
 import (
 	"context"
+	"sync"
 	"time"
+
+	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// Claimer hands out claims on decisions: while a payer holds a decision's
-// claim, no other payer of it reaches the payment gateway. A claim lapses
-// after its time to live, so a payer that died does not block the decision
-// for ever; the next claimer is told the order of the lapsed claim, to ask
-// the gateway what became of it before charging again.
+// A Claim is what a payer claims before it reaches the payment gateway:
+// the decision it pays, the gateway order it will charge, and its
+// idempotency key (Scope, Key) with the fingerprint (Hash) of its request.
+type Claim struct {
+	Decision, Order  string
+	Scope, Key, Hash string
+}
+
+// Claimer hands out claims: while a payer holds a decision's claim, no
+// other payer of it reaches the gateway, and while a key is claimed for one
+// request it cannot be used for another (rules.ErrIdempotencyReuse). A
+// claim lapses after its time to live, so a payer that died does not block
+// the decision for ever; the next claimer is told the order of the lapsed
+// claim, to ask the gateway what became of it before charging again.
+//
+// release ends the claim; settled says whether the outcome of the order is
+// known (paid and recorded, or no money taken). The key of an unsettled
+// order (a gateway timeout) stays claimed for its request.
 type Claimer interface {
-	ClaimDecision(ctx context.Context, decisionNo, orderID string, ttl time.Duration) (previous string, release func(), err error)
+	ClaimDecision(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(settled bool), err error)
 }
 
 // LocalClaims is the Claimer of a store that one process owns (the
 // embedded bbolt file, locked by its process): an in-process lock per
-// decision, which never lapses while its process lives.
-type LocalClaims struct{ locks KeyLocks }
+// decision, and the keys of payments in flight or unsettled, in memory.
+type LocalClaims struct {
+	locks KeyLocks
+	mu    sync.Mutex
+	keys  map[string]string // scope \x00 key → request hash
+}
 
-// ClaimDecision waits for the decision's lock and takes it.
-func (c *LocalClaims) ClaimDecision(_ context.Context, decisionNo, _ string, _ time.Duration) (string, func(), error) {
-	return "", c.locks.Lock(decisionNo), nil
+// maxUnsettledKeys bounds the keys kept for unsettled orders.
+const maxUnsettledKeys = 100000
+
+// ClaimDecision reserves the key for the request, then waits for the
+// decision's lock.
+func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Duration) (string, func(bool), error) {
+	k := cl.Scope + "\x00" + cl.Key
+	c.mu.Lock()
+	if c.keys == nil {
+		c.keys = map[string]string{}
+	}
+	if h, ok := c.keys[k]; ok && h != cl.Hash {
+		c.mu.Unlock()
+		return "", nil, rules.ErrIdempotencyReuse
+	}
+	if len(c.keys) >= maxUnsettledKeys {
+		clear(c.keys)
+	}
+	c.keys[k] = cl.Hash
+	c.mu.Unlock()
+	unlock, err := c.locks.Lock(ctx, cl.Decision)
+	if err != nil {
+		c.forget(k)
+		return "", nil, err
+	}
+	return "", func(settled bool) {
+		unlock()
+		if settled {
+			c.forget(k)
+		}
+	}, nil
+}
+
+func (c *LocalClaims) forget(k string) {
+	c.mu.Lock()
+	delete(c.keys, k)
+	c.mu.Unlock()
 }

@@ -15,7 +15,7 @@ import (
 
 // Env is what a use case works with. The areas of the engine embed it.
 type Env struct {
-	Store    *store.Store
+	Store    store.Store
 	Policy   rules.Policy
 	Calendar rules.Calendar
 	Codes    rules.CodeBook
@@ -36,12 +36,12 @@ func (e *Env) Now() time.Time { return e.Clock() }
 func (e *Env) Today() rules.Date { return rules.DateOf(e.Clock()) }
 
 // Audit appends an audit entry for a mutation by a.
-func (e *Env) Audit(tx *store.Tx, a api.Actor, action, subject, detail string) error {
+func (e *Env) Audit(tx store.Tx, a api.Actor, action, subject, detail string) error {
 	return tx.Audit(rules.AuditEntry{At: e.Clock(), Actor: a.String(), Action: action, Subject: subject, Detail: detail})
 }
 
 // Notify queues a text message to a phone ("" sends nothing).
-func (e *Env) Notify(tx *store.Tx, to, template, text string) error {
+func (e *Env) Notify(tx store.Tx, to, template, text string) error {
 	if to == "" {
 		return nil
 	}

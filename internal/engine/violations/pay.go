@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
@@ -33,16 +35,17 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 	if len(r.IdempotencyKey) > 255 {
 		return nil, rules.ErrKeyTooLong
 	}
-	// Keys belong to the caller: the same key names the same payment
-	// request, whichever decision or record it targets.
-	scope := core.KeyScope("pay", a)
-	hash := core.RequestHash(struct{ DecisionNo, RecordNo string }{r.DecisionNo, r.RecordNo})
-	// Lock on the decision however the payment names it, so that payers
-	// by record and by decision of one decision never both reach the gateway.
+	// Paying by decision number is open to anyone, so guessing numbers is
+	// throttled: ten unknown numbers in ten minutes lock the caller out.
+	if r.DecisionNo != "" && !s.misses.Allow(a.String(), s.Now()) {
+		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
+	}
+	// Claim the decision however the payment names it, so that payers by
+	// record and by decision of one decision never both reach the gateway.
 	target := r.DecisionNo
 	if target == "" {
 		target = "record:" + r.RecordNo
-		if err := s.Store.View(func(tx *store.Tx) error {
+		if err := s.Store.View(ctx, func(tx store.Tx) error {
 			v, err := tx.Violation(r.RecordNo)
 			if v != nil && v.DecisionNo != "" {
 				target = v.DecisionNo
@@ -52,33 +55,46 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 			return nil, err
 		}
 	}
-	// Paying by decision number is open to anyone, so guessing numbers is
-	// throttled: ten unknown numbers in ten minutes lock the caller out.
-	if r.DecisionNo != "" && !s.misses.Allow(a.String(), s.Now()) {
-		return nil, rules.ErrTooManyAttempts.Withf("unknown decision numbers")
+	for attempt := 0; ; attempt++ {
+		rec, retarget, err := s.payClaimed(ctx, a, r, target)
+		if retarget == "" || attempt == 2 {
+			return rec, err
+		}
+		target = retarget // the record got a decision meanwhile: claim that
 	}
-	// Claim the decision for this payer's order before anything is read:
-	// a payer whose claim lapsed (it died mid-payment) may have been
-	// charged, so ask the gateway about its order before charging again.
-	mine := orderID(target, a, r.IdempotencyKey)
-	previous, release, err := s.Claims.ClaimDecision(ctx, target, mine, claimTTL)
+}
+
+// payClaimed pays under a claim on target. When the record the request
+// names turns out to have another decision than target, nothing is charged
+// and that decision is returned to be claimed instead.
+func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest, target string) (receipt *api.Receipt, retarget string, err error) {
+	// Keys belong to the caller: the same key names the same payment
+	// request, whichever decision or record it targets. The claim reserves
+	// the key too, so that it cannot pay another decision meanwhile.
+	scope := core.KeyScope("pay", a)
+	hash := core.RequestHash(struct{ DecisionNo, RecordNo string }{r.DecisionNo, r.RecordNo})
+	base := orderID(target, a, r.IdempotencyKey)
+	previous, release, err := s.Claims.ClaimDecision(ctx, core.Claim{Decision: target, Order: base, Scope: scope, Key: r.IdempotencyKey, Hash: hash}, claimTTL)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	defer release()
-	if previous != "" && previous != mine { // this payer's own earlier order is charged again below, idempotently
+	settled := true // whether the outcome of the order is known when the claim ends
+	defer func() { release(settled) }()
+	// A payer whose claim lapsed (it died mid-payment) may have been
+	// charged: ask the gateway about its order before charging again.
+	if previous != "" && !strings.HasPrefix(previous, base) {
 		if err := s.settleLapsed(ctx, previous); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 
-	// 1. Read: replay, or find the decision, the amount due and whom to notify.
-	var receipt *api.Receipt
+	// 1. Read: replay, or find the decision, the amount due, whom to notify
+	// and the order to charge (a refunded order is never charged again).
 	var v rules.Violation
 	var amount rules.Money
-	var phone string
+	var phone, order string
 	viewed := s.Now()
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok {
 				rec.Replayed = true
@@ -93,6 +109,9 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 		}
 		v = *found
 		amount = s.quote(v, rules.DateOf(viewed)).AmountDue
+		if order, err = freshOrder(tx, orderID(v.DecisionNo, a, r.IdempotencyKey)); err != nil {
+			return err
+		}
 		phone, err = core.PhoneOf(tx, v.DriverIDNumber)
 		return err
 	})
@@ -100,21 +119,24 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 		s.misses.Fail(a.String(), s.Now())
 	}
 	if err != nil || receipt != nil {
-		return receipt, err
+		return receipt, "", err
+	}
+	if v.DecisionNo != target {
+		return nil, v.DecisionNo, nil
 	}
 
 	// 2. Charge. The order ID is fixed by the caller, the key and the
 	// decision, so a retry after a timeout finds the charge already made
 	// instead of making another.
-	order := orderID(v.DecisionNo, a, r.IdempotencyKey)
 	ref, err := s.Gateway.Charge(ctx, order, amount)
 	if errors.Is(err, rules.ErrGatewayTimeout) {
 		// Name the order: a retry with the same key, or `jgctl payments
 		// reconcile ORDER`, finds out whether the bank took the money.
-		return nil, rules.ErrGatewayTimeout.Withf("order %s", order)
+		settled = false
+		return nil, "", rules.ErrGatewayTimeout.Withf("order %s", order)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 
 	// 3. Apply. Everything is encoded before the write transaction, which
@@ -127,25 +149,26 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 		Amount: amount, PayerIDNumber: payer(a), GatewayRef: ref, OrderID: order, PaidAt: now, IdempotencyKey: r.IdempotencyKey}
 	rawPayment, err := json.Marshal(&p)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rawAudit, err := store.EncodeAudit(rules.AuditEntry{At: now, Actor: a.String(), Action: "pay", Subject: v.DecisionNo, Detail: p.ID + " " + amount.String()})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var rawNote []byte
 	if phone != "" {
 		if rawNote, err = store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
 			Text: fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)}); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
 	keyRecord, err := store.EncodeIdempotent(hash, api.Receipt{Payment: p})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		receipt = nil
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok { // the same request, applied meanwhile by a retry that raced this one
 				rec.Replayed = true
@@ -153,7 +176,11 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 			receipt = rec
 			return err
 		}
-		if !sameDay || !tx.DecisionOf(v.DecisionNo, v.RecordNo) || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
+		still, err := tx.DecisionOf(v.DecisionNo, v.RecordNo)
+		if err != nil {
+			return err
+		}
+		if !sameDay || !still || (v.Status == rules.StatusPending && !now.Before(v.PendingUntil)) {
 			// Something changed: take the slow path to say what.
 			cur, rec, err := s.payable(tx, a, r)
 			if err != nil || rec != nil {
@@ -189,18 +216,52 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 		receipt = &api.Receipt{Payment: p}
 		return nil
 	})
-	if err != nil && !errors.Is(err, rules.ErrGatewayTimeout) {
-		// The money was taken but the payment could not be applied: give it
-		// back (unless this very order is what paid the decision).
-		recorded, rerr := s.orderRecorded(v.DecisionNo, order)
-		if rerr == nil && !recorded {
-			rerr = s.Gateway.Refund(ctx, order)
-		}
-		if rerr != nil {
-			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
+	if err != nil || receipt.OrderID != order {
+		// The money was taken but this order did not pay the decision (the
+		// write failed, or another order paid first): give it back.
+		if rerr := s.refundUnless(ctx, v.DecisionNo, order); rerr != nil {
+			settled = false
+			if err == nil {
+				err = rules.ErrAlreadyPaid.Withf("%s", v.DecisionNo)
+			}
+			return nil, "", fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
 		}
 	}
-	return receipt, err
+	return receipt, "", err
+}
+
+// refundUnless refunds an order unless it is what paid the decision, and
+// marks it refunded so that it is never charged again.
+func (s *Service) refundUnless(ctx context.Context, decisionNo, order string) error {
+	recorded, err := s.orderRecorded(ctx, decisionNo, order)
+	if err != nil || recorded {
+		return err
+	}
+	return s.refund(ctx, order)
+}
+
+// refund gives an order's money back and marks the order refunded.
+func (s *Service) refund(ctx context.Context, order string) error {
+	if err := s.Gateway.Refund(ctx, order); err != nil {
+		return err
+	}
+	return s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotent(refundedScope, order, "", struct{}{}) })
+}
+
+// refundedScope keeps the orders given back: a gateway answers a second
+// charge of an order with the first one, refunded or not.
+const refundedScope = "refunded_order"
+
+// freshOrder is base, or base with the first suffix "-rN" not refunded.
+func freshOrder(tx store.Tx, base string) (string, error) {
+	order := base
+	for n := 1; ; n++ {
+		_, refunded, err := tx.Idempotent(refundedScope, order, "")
+		if err != nil || !refunded {
+			return order, err
+		}
+		order = base + "-r" + strconv.Itoa(n)
+	}
 }
 
 // orderID names the gateway order of a payment attempt: the decision and
@@ -211,9 +272,9 @@ func orderID(decisionNo string, a api.Actor, key string) string {
 }
 
 // orderRecorded reports whether the decision's payment came from this order.
-func (s *Service) orderRecorded(decisionNo, order string) (bool, error) {
+func (s *Service) orderRecorded(ctx context.Context, decisionNo, order string) (bool, error) {
 	recorded := false
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.View(ctx, func(tx store.Tx) error {
 		p, err := tx.PaymentOfDecision(decisionNo)
 		recorded = p != nil && p.OrderID == order
 		return err
@@ -232,7 +293,7 @@ func payer(a api.Actor) string {
 // payable loads the record a payment request names and checks that it can
 // be paid by this caller now. If this caller already paid it with the same
 // idempotency key, it returns that receipt (marked replayed) instead.
-func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
+func (s *Service) payable(tx store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, *api.Receipt, error) {
 	v, err := s.payTarget(tx, a, r)
 	if err != nil {
 		return nil, nil, err
@@ -258,7 +319,7 @@ func (s *Service) payable(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.V
 }
 
 // payTarget loads the record a payment request names.
-func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
+func (s *Service) payTarget(tx store.Tx, a api.Actor, r api.PayRequest) (*rules.Violation, error) {
 	var v *rules.Violation
 	var err error
 	if r.DecisionNo != "" {
@@ -286,7 +347,7 @@ func (s *Service) payTarget(tx *store.Tx, a api.Actor, r api.PayRequest) (*rules
 
 // ownRecord checks that the record is the person's: decided to them, or of
 // a vehicle bound to them.
-func ownRecord(tx *store.Tx, a api.Actor, v *rules.Violation) error {
+func ownRecord(tx store.Tx, a api.Actor, v *rules.Violation) error {
 	p, err := core.Registered(tx, a)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -58,11 +59,11 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 	if !c.Paid {
 		return res, nil
 	}
-	previous, release, err := s.Claims.ClaimDecision(ctx, dec, c.OrderID, claimTTL)
+	previous, release, err := s.Claims.ClaimDecision(ctx, core.Claim{Decision: dec, Order: c.OrderID}, claimTTL)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer release(true)
 	if previous != "" && previous != c.OrderID {
 		if err := s.settleLapsed(ctx, previous); err != nil {
 			return nil, err
@@ -86,25 +87,32 @@ func (s *Service) settleLapsed(ctx context.Context, order string) error {
 	return err
 }
 
-// applyClaimed records a paid charge while its decision is claimed.
+// errNotPayable: the decision of a charge no longer exists, or its online
+// handling has lapsed, so the charge is given back.
+var errNotPayable = rules.ErrDecisionNotFound
+
+// applyClaimed records a paid charge while its decision is claimed. A
+// charge of a decision that another order paid is a second payment and is
+// given back, as is one of a decision that lapsed.
 func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charge, dec, source string, res *api.ReconcileResult) (*api.ReconcileResult, error) {
 	now := s.Now()
-	err := s.Store.Update(func(tx *store.Tx) error {
-		res.Applied = false
+	var paidBy string
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		res.Applied, paidBy = false, ""
 		p, err := tx.PaymentOfDecision(dec)
 		if err != nil {
 			return err
 		}
 		if p != nil {
-			res.Payment = p
+			res.Payment, paidBy = p, p.OrderID
 			return nil
 		}
 		v, err := tx.ViolationByDecision(dec)
 		if err != nil {
 			return err
 		}
-		if v == nil {
-			return rules.ErrDecisionNotFound.Withf("%s", dec)
+		if v == nil || v.Expire(now) {
+			return errNotPayable.Withf("%s", dec)
 		}
 		q := s.quote(*v, rules.DateOf(now))
 		if c.Amount.Cmp(q.AmountDue) < 0 {
@@ -122,15 +130,25 @@ func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charg
 		res.Applied, res.Payment = true, p
 		return s.Audit(tx, a, source, dec, detail)
 	})
-	if errors.Is(err, rules.ErrDecisionNotFound) {
-		// The handling lapsed while the bank took the money: give it back.
-		if rerr := s.Gateway.Refund(ctx, c.OrderID); rerr != nil {
-			return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", err, c.OrderID, rerr)
-		}
-		res.Refunded = true
-		return res, s.Store.Update(func(tx *store.Tx) error {
-			return s.Audit(tx, a, source+"_refund", dec, c.OrderID+" "+c.Amount.String())
-		})
+	switch {
+	case errors.Is(err, errNotPayable):
+		return s.giveBack(ctx, a, c, dec, source+"_refund", res, err)
+	case err == nil && paidBy != "" && paidBy != c.OrderID:
+		return s.giveBack(ctx, a, c, dec, source+"_duplicate_refund", res, nil)
 	}
 	return res, err
+}
+
+// giveBack refunds a charge that paid nothing and audits it.
+func (s *Service) giveBack(ctx context.Context, a api.Actor, c gateway.Charge, dec, action string, res *api.ReconcileResult, cause error) (*api.ReconcileResult, error) {
+	if err := s.refund(ctx, c.OrderID); err != nil {
+		if cause == nil {
+			cause = rules.ErrAlreadyPaid.Withf("%s", dec)
+		}
+		return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", cause, c.OrderID, err)
+	}
+	res.Refunded = true
+	return res, s.Store.Update(ctx, func(tx store.Tx) error {
+		return s.Audit(tx, a, action, dec, c.OrderID+" "+c.Amount.String())
+	})
 }

@@ -34,7 +34,7 @@ func (s *Service) quote(v rules.Violation, on rules.Date) rules.FeeQuote {
 }
 
 // QuoteFine computes the late fee and amount due of a fine.
-func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
+func (s *Service) QuoteFine(ctx context.Context, r api.QuoteRequest) (*rules.FeeQuote, error) {
 	if r.ServedOn.IsZero() {
 		return nil, rules.ErrServedOnRequired
 	}
@@ -53,7 +53,7 @@ func (s *Service) QuoteFine(_ context.Context, r api.QuoteRequest) (*rules.FeeQu
 // vehicle bindings (for another owner's vehicle, from the binding date)
 // and of their licence; staff filter by plate, driver or status, or page
 // through all records.
-func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
+func (s *Service) ListViolations(ctx context.Context, a api.Actor, r api.ListViolationsRequest) (*api.ViolationPage, error) {
 	q := store.ViolationQuery{Driver: r.Driver, After: r.After}
 	var err error
 	if q.Limit, err = core.PageLimit(r.Limit, 0); err != nil {
@@ -79,7 +79,7 @@ func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViola
 	}
 	now := s.Now()
 	page := &api.ViolationPage{Items: []api.ViolationView{}}
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.View(ctx, func(tx store.Tx) error {
 		var recs []rules.Violation
 		var err error
 		if a.IsStaff() {
@@ -115,7 +115,7 @@ func (s *Service) ListViolations(_ context.Context, a api.Actor, r api.ListViola
 // staffViolations reads records for a staff query. A pending handling whose
 // time is up reads as unhandled (view), so an unhandled query also reads
 // pending records; the caller filters the views by status.
-func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, error) {
+func staffViolations(tx store.Tx, q store.ViolationQuery) ([]rules.Violation, error) {
 	if q.Status != rules.StatusUnhandled {
 		return tx.Violations(q)
 	}
@@ -140,7 +140,7 @@ func staffViolations(tx *store.Tx, q store.ViolationQuery) ([]rules.Violation, e
 	return recs, nil
 }
 
-func (s *Service) personsViolations(tx *store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
+func (s *Service) personsViolations(tx store.Tx, a api.Actor, q store.ViolationQuery) ([]rules.Violation, error) {
 	p, err := core.Registered(tx, a)
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (s *Service) personsViolations(tx *store.Tx, a api.Actor, q store.Violation
 		}
 	}
 	if q.Plate != "" && len(out) == 0 && !boundTo(bindings, q.Plate, q.PlateType) {
-		return nil, rules.ErrVehicleNotBound.Withf("%s", q.Plate)
+		return nil, rules.ErrNotYourVehicle.WithField("plate").Withf("%s", q.Plate)
 	}
 	slices.SortFunc(out, func(x, y rules.Violation) int { return x.OccurredAt.Compare(y.OccurredAt) })
 	return out, nil
@@ -229,7 +229,7 @@ func boundTo(bs []rules.Binding, plate string, pt rules.PlateType) bool {
 // A pending online handling that has not lapsed counts too: it becomes
 // paid if its payment arrives, so two handlings started together cannot
 // together pass the limit that each alone respects.
-func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
+func cyclePoints(tx store.Tx, l *rules.Licence, now time.Time) (int, error) {
 	vs, err := tx.Violations(store.ViolationQuery{Driver: l.IDNumber})
 	if err != nil {
 		return 0, err
@@ -247,28 +247,23 @@ func cyclePoints(tx *store.Tx, l *rules.Licence, now time.Time) (int, error) {
 // HandleViolation starts the online handling of a camera record: after
 // the eligibility checks it creates a pending decision and its payment
 // order. Only a successful payment completes it; unpaid, it expires.
-func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
+func (s *Service) HandleViolation(ctx context.Context, a api.Actor, r api.HandleRequest) (*api.HandleResult, error) {
 	if r.RecordNo == "" {
 		return nil, rules.ErrRecordNoRequired
 	}
 	scope := core.KeyScope("handle", a)
 	hash := core.RequestHash(r)
-	var out *api.HandleResult
-	err := s.Store.Update(func(tx *store.Tx) error {
-		if res, ok, err := core.Replay[api.HandleResult](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			out = res
-			return err
-		}
+	out, _, err := core.Keyed(ctx, s.Store, scope, r.IdempotencyKey, hash, func(tx store.Tx) (*api.HandleResult, error) {
 		p, err := core.Registered(tx, a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		old, err := tx.Violation(r.RecordNo)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if old == nil {
-			return rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
+			return nil, rules.ErrRecordNotFound.Withf("%s", r.RecordNo)
 		}
 		v := *old
 		now := s.Now()
@@ -276,47 +271,46 @@ func (s *Service) HandleViolation(_ context.Context, a api.Actor, r api.HandleRe
 		v.Expire(now)
 		bindings, err := tx.BindingsOf(p.IDNumber)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c := rules.HandlingCase{Violation: v, On: today, VehicleBound: boundSince(bindings, &v)}
 		for _, b := range bindings {
 			if b.Status == rules.BindingActive && b.Kind == rules.BindLicence {
 				if c.Licence, err = tx.Licence(p.IDNumber); err != nil {
-					return err
+					return nil, err
 				}
 			}
 		}
 		if c.Licence != nil {
 			if c.CyclePoints, err = cyclePoints(tx, c.Licence, now); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := s.Policy.CheckOnlineHandling(c); err != nil {
-			return err
+			return nil, err
 		}
 		no, err := tx.NextDecisionNo(s.Region)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		v.Status, v.DecisionNo, v.ServedOn, v.DriverIDNumber = rules.StatusPending, no, today, p.IDNumber
 		v.PendingUntil = now.Add(s.Policy.HandlingTTL).Truncate(time.Second)
 		if err := tx.PutViolation(&v, old); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Audit(tx, a, "handle_violation", v.RecordNo, no); err != nil {
-			return err
+			return nil, err
 		}
 		q := s.quote(v, today)
 		order := rules.PaymentOrder{DecisionNo: no, RecordNo: v.RecordNo, IDNumber: p.IDNumber, Amount: q.AmountDue, CreatedAt: now, ExpiresAt: v.PendingUntil}
 		if err := tx.InsertOrder(&order); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.Notify(tx, p.Phone, "handle", fmt.Sprintf("【交管】您的违法记录%s已受理，决定书编号%s，请于%s前缴纳罚款%s元。",
 			v.RecordNo, no, v.PendingUntil.In(rules.China).Format("15:04"), q.AmountDue)); err != nil {
-			return err
+			return nil, err
 		}
-		out = &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}
-		return core.Remember(tx, scope, r.IdempotencyKey, hash, out)
+		return &api.HandleResult{OrderID: order.ID, RecordNo: v.RecordNo, DecisionNo: no, Fine: v.Fine, Points: v.Points, AmountDue: q.AmountDue, PendingUntil: v.PendingUntil}, nil
 	})
 	return out, err
 }

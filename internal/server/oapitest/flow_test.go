@@ -30,7 +30,7 @@ func header(name, value string) ClientOption {
 func TestFlowThroughAGeneratedClient(t *testing.T) {
 	ctx := t.Context()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	store, err := embedded.Open(filepath.Join(t.TempDir(), "jgctl.db"), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync())
+	store, err := embedded.Open(filepath.Join(t.TempDir(), "jgctl.db"), embedded.WithClock(func() time.Time { return now }), embedded.UnsafeNoSync(), embedded.CreateIfMissing())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,15 +107,20 @@ func (c *Client) WithToken(token string) *Client {
 	return newClient(&transport{e: c.t.e, st: c.t.st, token: token})
 }
 
-// Verify checks the store file and that its indexes agree with its
-// records (a local maintenance operation: `jgctl store check`).
-func (c *Client) Verify() (*store.Report, error) { return c.t.st.Verify() }
+// Verify checks the store and that its indexes agree with its records (a
+// local maintenance operation: `jgctl store check`).
+func (c *Client) Verify(ctx context.Context) (*store.Report, error) {
+	if c.t.st == nil {
+		return nil, rules.ErrStoreUnavailable.Withf("opened offline, without a store")
+	}
+	return c.t.st.Verify(ctx)
+}
 
 // transport runs each operation through its binding (internal/ops), with
 // the checks the server runs.
 type transport struct {
 	e     *engine.Engine
-	st    *store.Store
+	st    store.Store
 	actor api.Actor
 	token string // if set, the actor is the token's
 }

@@ -129,7 +129,7 @@ func (f *Factory) modeOptions(mode Mode) ([]embedded.Option, error) {
 
 // Engine opens the configured store for mode and the engine over it, for
 // `jgctl serve` to put the HTTP API over; closing the store is the caller's.
-func (f *Factory) Engine(mode Mode, extra ...embedded.Option) (*engine.Engine, *store.Store, error) {
+func (f *Factory) Engine(mode Mode, extra ...embedded.Option) (*engine.Engine, store.Store, error) {
 	opts, err := f.modeOptions(mode)
 	if err != nil {
 		return nil, nil, err

@@ -2,9 +2,11 @@
 package store
 
 import (
+	"context"
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/pkg/rules"
 	pstore "github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 	"github.com/spf13/cobra"
 )
 
@@ -24,12 +26,12 @@ func verify(f *cmdutil.Factory, cmd string, mode cmdutil.Mode) (*pstore.Report, 
 	if mode == cmdutil.ReadOnly {
 		// Straight from the file: damage that keeps it from opening is
 		// listed as problems (exit 1), not refused (exit 6).
-		return pstore.VerifyFile(f.Config.Store, pstore.Options{LockTimeout: f.Config.LockTimeout})
+		return bolt.VerifyFile(f.Config.Store, bolt.Options{LockTimeout: f.Config.LockTimeout})
 	}
 	c, err := f.Embedded(mode)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
-	return c.Verify()
+	return c.Verify(context.Background())
 }

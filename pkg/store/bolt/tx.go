@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -316,8 +317,8 @@ func (t *Tx) Fold(limit int) (int, error) {
 }
 
 // DecisionOf reports whether the decision number names this record.
-func (t *Tx) DecisionOf(decisionNo, recordNo string) bool {
-	return string(t.b(bucketDecisions).Get([]byte(decisionNo))) == recordNo
+func (t *Tx) DecisionOf(decisionNo, recordNo string) (bool, error) {
+	return string(t.b(bucketDecisions).Get([]byte(decisionNo))) == recordNo, nil
 }
 
 // ViolationByDecision returns the record of a decision number, or nil.
@@ -406,19 +407,8 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 // decision), so a payment touches one index page less.
 func indexedStatus(s rules.Status) bool { return s != rules.StatusPaid }
 
-// ViolationQuery selects records through one index; the engine never asks
-// for an unindexed filter.
-type ViolationQuery struct {
-	Plate     string
-	PlateType rules.PlateType
-	Driver    string       // decisions issued to this ID number
-	Status    rules.Status // with neither plate nor driver: walk the status index
-	After     string       // record_no to start after (pagination)
-	Limit     int          // 0: no limit
-}
-
 // Violations returns records matching q in record_no order.
-func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
+func (t *Tx) Violations(q store.ViolationQuery) ([]rules.Violation, error) {
 	var idx bucket
 	var pfx []byte // nil: no index
 	switch {
@@ -465,7 +455,7 @@ func (t *Tx) Violations(q ViolationQuery) ([]rules.Violation, error) {
 
 // paidViolations lists paid records in decision-number order; q.After is
 // then a decision number.
-func (t *Tx) paidViolations(q ViolationQuery) ([]rules.Violation, error) {
+func (t *Tx) paidViolations(q store.ViolationQuery) ([]rules.Violation, error) {
 	var out []rules.Violation
 	c := t.b(bucketPayments).Cursor()
 	k, _ := c.First()
@@ -485,7 +475,7 @@ func (t *Tx) paidViolations(q ViolationQuery) ([]rules.Violation, error) {
 }
 
 // violationsOf loads the records numbered rns (sorted), filtered and limited by q.
-func (t *Tx) violationsOf(rns [][]byte, q ViolationQuery) ([]rules.Violation, error) {
+func (t *Tx) violationsOf(rns [][]byte, q store.ViolationQuery) ([]rules.Violation, error) {
 	n := len(rns)
 	if q.Limit > 0 {
 		n = min(n, q.Limit)
@@ -505,14 +495,14 @@ func (t *Tx) violationsOf(rns [][]byte, q ViolationQuery) ([]rules.Violation, er
 
 // ExpiredPending returns the record numbers whose pending handling ended
 // at or before now.
-func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
+func (t *Tx) ExpiredPending(now time.Time, limit int) ([]string, error) {
 	var out []string
 	c := t.b(idxViolationPending).Cursor()
 	end := u64(uint64(now.Unix()) + 1)
 	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0 && len(out) < limit; k, _ = c.Next() {
 		out = append(out, string(k[8:]))
 	}
-	return out
+	return out, nil
 }
 
 // ---- payments ----
@@ -577,7 +567,7 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 
 // PutIdempotent stores the response of (scope, key).
 func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
-	v, err := EncodeIdempotent(hash, response)
+	v, err := store.EncodeIdempotent(hash, response)
 	if err != nil {
 		return err
 	}
@@ -595,12 +585,9 @@ func appendSeq(b *bolt.Bucket, raw []byte) error {
 	return b.Put(u64(n), raw)
 }
 
-// EncodeAudit encodes an audit entry for AppendAudit.
-func EncodeAudit(e rules.AuditEntry) ([]byte, error) { e.Seq = 0; return json.Marshal(e) }
-
 // Audit appends an audit entry.
 func (t *Tx) Audit(e rules.AuditEntry) error {
-	raw, err := EncodeAudit(e)
+	raw, err := store.EncodeAudit(e)
 	if err != nil {
 		return err
 	}
@@ -610,12 +597,9 @@ func (t *Tx) Audit(e rules.AuditEntry) error {
 // AppendAudit appends an entry encoded by EncodeAudit.
 func (t *Tx) AppendAudit(raw []byte) error { return appendSeq(t.b(bucketAudit), raw) }
 
-// EncodeNotification encodes an outbox message for AppendNotification.
-func EncodeNotification(m rules.Notification) ([]byte, error) { m.Seq = 0; return json.Marshal(m) }
-
 // Notify appends an outbox message.
 func (t *Tx) Notify(m rules.Notification) error {
-	raw, err := EncodeNotification(m)
+	raw, err := store.EncodeNotification(m)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
-package store
+package bolt
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // goodStore returns the bytes of a small sound store (up to its high-water
@@ -29,8 +31,8 @@ var goodStore = sync.OnceValues(func() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = s.Update(func(tx *Tx) error {
-		var bulk []NewViolation
+	err = s.updateTx(func(tx *Tx) error {
+		var bulk []store.NewViolation
 		for i := range 200 {
 			v := viol(fmt.Sprintf("R%04d", i), fmt.Sprintf("鲁A%05d", i%7), []rules.Status{rules.StatusUnhandled, rules.StatusUnpaid, rules.StatusPending}[i%3])
 			if v.Status != rules.StatusUnhandled {
@@ -42,7 +44,7 @@ var goodStore = sync.OnceValues(func() ([]byte, error) {
 				}
 				continue
 			}
-			nv, err := NewViolationOf(&v, i)
+			nv, err := newViolation(&v, i)
 			if err != nil {
 				return err
 			}
@@ -124,8 +126,8 @@ func damaged(tb testing.TB, off int, patch []byte, size int) string {
 
 // reads runs the typical reads, returning the first error.
 func reads(s *Store) error {
-	return s.View(func(tx *Tx) error {
-		for _, q := range []ViolationQuery{{}, {Plate: "鲁A00003", PlateType: rules.PlateSmall}, {Status: rules.StatusUnpaid},
+	return s.viewTx(func(tx *Tx) error {
+		for _, q := range []store.ViolationQuery{{}, {Plate: "鲁A00003", PlateType: rules.PlateSmall}, {Status: rules.StatusUnpaid},
 			{Status: rules.StatusPaid}, {Driver: "P1"}, {Status: rules.StatusPending, After: "R0100", Limit: 5}} {
 			if _, err := tx.Violations(q); err != nil {
 				return err
@@ -196,7 +198,7 @@ func openDamaged(t *testing.T, path string) (errs []error, problems []string) {
 			errs = append(errs, err)
 			continue
 		}
-		r, err := s.Verify()
+		r, err := s.Verify(context.Background())
 		if err != nil {
 			errs = append(errs, err)
 		} else {
@@ -207,7 +209,7 @@ func openDamaged(t *testing.T, path string) (errs []error, problems []string) {
 				errs = append(errs, err)
 			}
 			if !o.ReadOnly {
-				if err := s.Update(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "X"}) }); err != nil {
+				if err := s.updateTx(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "X"}) }); err != nil {
 					errs = append(errs, err)
 				}
 			}
@@ -401,10 +403,10 @@ func TestDamageInTransactions(t *testing.T) {
 	defer s.Close()
 	for _, fn := range []func(*Store) error{
 		func(s *Store) error {
-			return s.View(func(tx *Tx) error { _, err := tx.Violations(ViolationQuery{}); return err })
+			return s.viewTx(func(tx *Tx) error { _, err := tx.Violations(store.ViolationQuery{}); return err })
 		},
 		func(s *Store) error {
-			return s.Update(func(tx *Tx) error { _, err := tx.Violations(ViolationQuery{}); return err })
+			return s.updateTx(func(tx *Tx) error { _, err := tx.Violations(store.ViolationQuery{}); return err })
 		},
 	} {
 		if err := fn(s); !errors.Is(err, rules.ErrStoreDamaged) || !strings.Contains(err.Error(), s.Path()) {
@@ -413,7 +415,7 @@ func TestDamageInTransactions(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Update(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "X", Name: "after"}) })
+		done <- s.updateTx(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "X", Name: "after"}) })
 	}()
 	select {
 	case err := <-done:
@@ -434,5 +436,5 @@ func TestDamageInTransactions(t *testing.T) {
 			t.Errorf("a panic of the caller's code in View = %v, want it to propagate", r)
 		}
 	}()
-	s.View(func(*Tx) error { panic("caller's bug") })
+	s.viewTx(func(*Tx) error { panic("caller's bug") })
 }

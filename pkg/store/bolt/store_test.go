@@ -1,7 +1,8 @@
-package store
+package bolt
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -49,14 +51,14 @@ func openTest(t *testing.T) *Store {
 
 func update(t *testing.T, s *Store, fn func(*Tx) error) {
 	t.Helper()
-	if err := s.Update(fn); err != nil {
+	if err := s.updateTx(fn); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 }
 
 func view(t *testing.T, s *Store, fn func(*Tx) error) {
 	t.Helper()
-	if err := s.View(fn); err != nil {
+	if err := s.viewTx(fn); err != nil {
 		t.Fatalf("View: %v", err)
 	}
 }
@@ -64,7 +66,7 @@ func view(t *testing.T, s *Store, fn func(*Tx) error) {
 // verify runs Store.Verify and fails on any problem it reports.
 func verify(t *testing.T, s *Store) {
 	t.Helper()
-	r, err := s.Verify()
+	r, err := s.Verify(context.Background())
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -90,7 +92,7 @@ func rns(vs []rules.Violation) []string {
 	return out
 }
 
-func query(t *testing.T, s *Store, q ViolationQuery) []string {
+func query(t *testing.T, s *Store, q store.ViolationQuery) []string {
 	t.Helper()
 	var out []string
 	view(t, s, func(tx *Tx) error {
@@ -419,20 +421,20 @@ func TestReadOnlyCreate(t *testing.T) {
 		if l, err := tx.Licence("x"); l != nil || err != nil {
 			t.Errorf("Licence = %v, %v", l, err)
 		}
-		vs, err := tx.Violations(ViolationQuery{})
+		vs, err := tx.Violations(store.ViolationQuery{})
 		if err != nil || len(vs) != 0 {
 			t.Errorf("Violations = %v, %v", vs, err)
 		}
-		vs, err = tx.Violations(ViolationQuery{Plate: "鲁A12345", PlateType: rules.PlateSmall})
+		vs, err = tx.Violations(store.ViolationQuery{Plate: "鲁A12345", PlateType: rules.PlateSmall})
 		if err != nil || len(vs) != 0 {
 			t.Errorf("Violations(plate) = %v, %v", vs, err)
 		}
-		if got := tx.ExpiredPending(t0, 10); len(got) != 0 {
+		if got, _ := tx.ExpiredPending(t0, 10); len(got) != 0 {
 			t.Errorf("ExpiredPending = %v", got)
 		}
 		return nil
 	})
-	err := s.Update(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "x"}) })
+	err := s.updateTx(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "x"}) })
 	if !errors.Is(err, rules.ErrStoreUnavailable) {
 		t.Errorf("read-only Update = %v, want ErrStoreUnavailable", err)
 	}
@@ -445,7 +447,7 @@ func TestReadOnlyUpdateRefused(t *testing.T) {
 	w.Close()
 	ro := openAt(t, path, Options{ReadOnly: true})
 	ran := false
-	err := ro.Update(func(tx *Tx) error {
+	err := ro.updateTx(func(tx *Tx) error {
 		ran = true
 		return tx.PutLicence(&rules.Licence{IDNumber: "A", Name: "new"})
 	})
@@ -469,7 +471,7 @@ func TestUpdateAfterClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if err := s.Update(func(*Tx) error { return nil }); err == nil {
+	if err := s.updateTx(func(*Tx) error { return nil }); err == nil {
 		t.Error("Update after Close succeeded")
 	}
 }
@@ -548,7 +550,7 @@ func TestPutViolationIndexes(t *testing.T) {
 	check := func(step string, want state) {
 		t.Helper()
 		for _, st := range []rules.Status{rules.StatusUnhandled, rules.StatusPending, rules.StatusUnpaid} {
-			if got := query(t, s, ViolationQuery{Status: st}); !slices.Equal(got, want.status[st]) {
+			if got := query(t, s, store.ViolationQuery{Status: st}); !slices.Equal(got, want.status[st]) {
 				t.Errorf("%s: status %s = %v, want %v", step, st, got, want.status[st])
 			}
 		}
@@ -566,16 +568,20 @@ func TestPutViolationIndexes(t *testing.T) {
 			}
 		}
 		for p, wantRNs := range want.driver {
-			if got := query(t, s, ViolationQuery{Driver: p}); !slices.Equal(got, wantRNs) {
+			if got := query(t, s, store.ViolationQuery{Driver: p}); !slices.Equal(got, wantRNs) {
 				t.Errorf("%s: driver %s = %v, want %v", step, p, got, wantRNs)
 			}
 		}
 		var exp []string
-		view(t, s, func(tx *Tx) error { exp = tx.ExpiredPending(until.Add(24*time.Hour), 100); return nil })
+		view(t, s, func(tx *Tx) error {
+			var err error
+			exp, err = tx.ExpiredPending(until.Add(24*time.Hour), 100)
+			return err
+		})
 		if !slices.Equal(exp, want.expired) {
 			t.Errorf("%s: ExpiredPending = %v, want %v", step, exp, want.expired)
 		}
-		if got := query(t, s, ViolationQuery{Plate: "鲁A12345", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{rn}) {
+		if got := query(t, s, store.ViolationQuery{Plate: "鲁A12345", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{rn}) {
 			t.Errorf("%s: plate = %v", step, got)
 		}
 		verify(t, s)
@@ -629,7 +635,11 @@ func TestPutViolationIndexes(t *testing.T) {
 		expired:  []string{rn},
 	})
 	var exp []string
-	view(t, s, func(tx *Tx) error { exp = tx.ExpiredPending(until.Add(30*time.Minute), 100); return nil })
+	view(t, s, func(tx *Tx) error {
+		var err error
+		exp, err = tx.ExpiredPending(until.Add(30*time.Minute), 100)
+		return err
+	})
 	if len(exp) != 0 {
 		t.Errorf("the old expiry is still indexed: %v", exp)
 	}
@@ -654,7 +664,7 @@ func TestPutViolationDuplicateDecision(t *testing.T) {
 	a, b := viol("R1", "鲁A1", rules.StatusUnpaid), viol("R2", "鲁A2", rules.StatusUnpaid)
 	a.DecisionNo, b.DecisionNo = "D1", "D1"
 	update(t, s, func(tx *Tx) error { return tx.PutViolation(&a, nil) })
-	err := s.Update(func(tx *Tx) error { return tx.PutViolation(&b, nil) })
+	err := s.updateTx(func(tx *Tx) error { return tx.PutViolation(&b, nil) })
 	if !errors.Is(err, rules.ErrDuplicateDecision) {
 		t.Fatalf("err = %v, want ErrDuplicateDecision", err)
 	}
@@ -668,7 +678,7 @@ func TestPutViolationDuplicateDecision(t *testing.T) {
 		}
 		return nil
 	})
-	if got := query(t, s, ViolationQuery{Status: rules.StatusUnpaid}); !slices.Equal(got, []string{"R1"}) {
+	if got := query(t, s, store.ViolationQuery{Status: rules.StatusUnpaid}); !slices.Equal(got, []string{"R1"}) {
 		t.Errorf("status index = %v", got)
 	}
 	// Re-writing a record with its own decision is fine.
@@ -691,10 +701,10 @@ func TestPutViolationPlateChange(t *testing.T) {
 		nv.Plate = "鲁A22222"
 		return tx.PutViolation(&nv, old)
 	})
-	if got := query(t, s, ViolationQuery{Plate: "鲁A22222", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{"R1"}) {
+	if got := query(t, s, store.ViolationQuery{Plate: "鲁A22222", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{"R1"}) {
 		t.Errorf("new plate = %v, want [R1]", got)
 	}
-	if got := query(t, s, ViolationQuery{Plate: "鲁A11111", PlateType: rules.PlateSmall}); len(got) != 0 {
+	if got := query(t, s, store.ViolationQuery{Plate: "鲁A11111", PlateType: rules.PlateSmall}); len(got) != 0 {
 		t.Errorf("old plate = %v, want none", got)
 	}
 	verify(t, s)
@@ -706,7 +716,7 @@ func TestPutViolationPlateChange(t *testing.T) {
 func fixture(t *testing.T, s *Store) {
 	t.Helper()
 	statuses := []rules.Status{rules.StatusUnhandled, rules.StatusUnpaid, rules.StatusPending}
-	var bulk []NewViolation
+	var bulk []store.NewViolation
 	for i := 1; i <= 20; i++ {
 		v := viol(fmt.Sprintf("R%02d", i), "鲁A00001", statuses[i%3])
 		if i%2 == 0 {
@@ -719,7 +729,7 @@ func fixture(t *testing.T, s *Store) {
 			v.DecisionNo, v.DriverIDNumber = fmt.Sprintf("D%02d", i), []string{"P0", "P1", "P2"}[i%3]
 		}
 		if i <= 10 {
-			nv, err := NewViolationOf(&v, i)
+			nv, err := newViolation(&v, i)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -744,34 +754,34 @@ func TestViolationsQuery(t *testing.T) {
 	small, ne := rules.PlateSmall, rules.PlateNESmall
 	tests := []struct {
 		name string
-		q    ViolationQuery
+		q    store.ViolationQuery
 		want string // comma-separated record numbers
 	}{
-		{"all", ViolationQuery{}, "R01,R02,R03,R04,R05,R06,R07,R08,R09,R10,R11,R12,R13,R14,R15,R16,R17,R18,R19,R20"},
-		{"all, limit", ViolationQuery{Limit: 3}, "R01,R02,R03"},
-		{"all, after", ViolationQuery{After: "R17"}, "R18,R19,R20"},
-		{"all, after a missing key", ViolationQuery{After: "R175"}, "R18,R19,R20"},
-		{"all, after the end", ViolationQuery{After: "R20"}, ""},
-		{"plate A small", ViolationQuery{Plate: "鲁A00001", PlateType: small}, "R01,R03,R07,R09,R11,R13,R17,R19"},
-		{"plate A new-energy", ViolationQuery{Plate: "鲁A00001", PlateType: ne}, "R05,R15"},
-		{"plate B small", ViolationQuery{Plate: "鲁B00002", PlateType: small}, "R02,R04,R06,R08,R12,R14,R16,R18"},
-		{"plate prefix is not a match", ViolationQuery{Plate: "鲁A0000", PlateType: small}, ""},
-		{"unknown plate", ViolationQuery{Plate: "鲁Z99999", PlateType: small}, ""},
-		{"plate, limit", ViolationQuery{Plate: "鲁A00001", PlateType: small, Limit: 2}, "R01,R03"},
-		{"plate, after", ViolationQuery{Plate: "鲁A00001", PlateType: small, After: "R09"}, "R11,R13,R17,R19"},
-		{"plate, after and limit across runs", ViolationQuery{Plate: "鲁A00001", PlateType: small, After: "R07", Limit: 3}, "R09,R11,R13"},
-		{"plate and status", ViolationQuery{Plate: "鲁A00001", PlateType: small, Status: rules.StatusUnpaid}, "R01,R07,R13,R19"},
-		{"driver P1", ViolationQuery{Driver: "P1"}, "R01,R04,R07,R10,R13,R16,R19"},
-		{"driver P2", ViolationQuery{Driver: "P2"}, "R02,R05,R08,R11,R14,R17,R20"},
-		{"driver P0 (only unhandled records: none)", ViolationQuery{Driver: "P0"}, ""},
-		{"driver, after, limit", ViolationQuery{Driver: "P1", After: "R04", Limit: 2}, "R07,R10"},
-		{"driver and status", ViolationQuery{Driver: "P2", Status: rules.StatusPending}, "R02,R05,R08,R11,R14,R17,R20"},
-		{"driver and other status", ViolationQuery{Driver: "P2", Status: rules.StatusUnpaid}, ""},
-		{"unknown driver", ViolationQuery{Driver: "P"}, ""},
-		{"status unhandled", ViolationQuery{Status: rules.StatusUnhandled}, "R03,R06,R09,R12,R15,R18"},
-		{"status unpaid", ViolationQuery{Status: rules.StatusUnpaid}, "R01,R04,R07,R10,R13,R16,R19"},
-		{"status pending, after, limit", ViolationQuery{Status: rules.StatusPending, After: "R05", Limit: 3}, "R08,R11,R14"},
-		{"status paid: none yet", ViolationQuery{Status: rules.StatusPaid}, ""},
+		{"all", store.ViolationQuery{}, "R01,R02,R03,R04,R05,R06,R07,R08,R09,R10,R11,R12,R13,R14,R15,R16,R17,R18,R19,R20"},
+		{"all, limit", store.ViolationQuery{Limit: 3}, "R01,R02,R03"},
+		{"all, after", store.ViolationQuery{After: "R17"}, "R18,R19,R20"},
+		{"all, after a missing key", store.ViolationQuery{After: "R175"}, "R18,R19,R20"},
+		{"all, after the end", store.ViolationQuery{After: "R20"}, ""},
+		{"plate A small", store.ViolationQuery{Plate: "鲁A00001", PlateType: small}, "R01,R03,R07,R09,R11,R13,R17,R19"},
+		{"plate A new-energy", store.ViolationQuery{Plate: "鲁A00001", PlateType: ne}, "R05,R15"},
+		{"plate B small", store.ViolationQuery{Plate: "鲁B00002", PlateType: small}, "R02,R04,R06,R08,R12,R14,R16,R18"},
+		{"plate prefix is not a match", store.ViolationQuery{Plate: "鲁A0000", PlateType: small}, ""},
+		{"unknown plate", store.ViolationQuery{Plate: "鲁Z99999", PlateType: small}, ""},
+		{"plate, limit", store.ViolationQuery{Plate: "鲁A00001", PlateType: small, Limit: 2}, "R01,R03"},
+		{"plate, after", store.ViolationQuery{Plate: "鲁A00001", PlateType: small, After: "R09"}, "R11,R13,R17,R19"},
+		{"plate, after and limit across runs", store.ViolationQuery{Plate: "鲁A00001", PlateType: small, After: "R07", Limit: 3}, "R09,R11,R13"},
+		{"plate and status", store.ViolationQuery{Plate: "鲁A00001", PlateType: small, Status: rules.StatusUnpaid}, "R01,R07,R13,R19"},
+		{"driver P1", store.ViolationQuery{Driver: "P1"}, "R01,R04,R07,R10,R13,R16,R19"},
+		{"driver P2", store.ViolationQuery{Driver: "P2"}, "R02,R05,R08,R11,R14,R17,R20"},
+		{"driver P0 (only unhandled records: none)", store.ViolationQuery{Driver: "P0"}, ""},
+		{"driver, after, limit", store.ViolationQuery{Driver: "P1", After: "R04", Limit: 2}, "R07,R10"},
+		{"driver and status", store.ViolationQuery{Driver: "P2", Status: rules.StatusPending}, "R02,R05,R08,R11,R14,R17,R20"},
+		{"driver and other status", store.ViolationQuery{Driver: "P2", Status: rules.StatusUnpaid}, ""},
+		{"unknown driver", store.ViolationQuery{Driver: "P"}, ""},
+		{"status unhandled", store.ViolationQuery{Status: rules.StatusUnhandled}, "R03,R06,R09,R12,R15,R18"},
+		{"status unpaid", store.ViolationQuery{Status: rules.StatusUnpaid}, "R01,R04,R07,R10,R13,R16,R19"},
+		{"status pending, after, limit", store.ViolationQuery{Status: rules.StatusPending, After: "R05", Limit: 3}, "R08,R11,R14"},
+		{"status paid: none yet", store.ViolationQuery{Status: rules.StatusPaid}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -786,7 +796,7 @@ func TestViolationsQuery(t *testing.T) {
 func TestViolationsPagination(t *testing.T) {
 	s := openTest(t)
 	fixture(t, s)
-	for _, base := range []ViolationQuery{
+	for _, base := range []store.ViolationQuery{
 		{},
 		{Plate: "鲁A00001", PlateType: rules.PlateSmall},
 		{Driver: "P2"},
@@ -824,7 +834,7 @@ func TestPlateIndexRunsMerge(t *testing.T) {
 	s := openTest(t)
 	var want []string
 	for chunk := 0; chunk < mergeFanIn*2+3; chunk++ {
-		var rows []NewViolation
+		var rows []store.NewViolation
 		for j := 0; j < 3; j++ {
 			rn := fmt.Sprintf("R%03d-%d", chunk, j)
 			v := viol(rn, "鲁A00001", rules.StatusUnhandled)
@@ -833,7 +843,7 @@ func TestPlateIndexRunsMerge(t *testing.T) {
 			} else {
 				want = append(want, rn)
 			}
-			nv, err := NewViolationOf(&v, j)
+			nv, err := newViolation(&v, j)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -847,10 +857,10 @@ func TestPlateIndexRunsMerge(t *testing.T) {
 		}
 	}
 	slices.Sort(want)
-	if got := query(t, s, ViolationQuery{Plate: "鲁A00001", PlateType: rules.PlateSmall}); !slices.Equal(got, want) {
+	if got := query(t, s, store.ViolationQuery{Plate: "鲁A00001", PlateType: rules.PlateSmall}); !slices.Equal(got, want) {
 		t.Errorf("plate query after merges:\n got %v\nwant %v", got, want)
 	}
-	r, err := s.Verify()
+	r, err := s.Verify(context.Background())
 	if err != nil || len(r.Problems) > 0 {
 		t.Fatalf("Verify: %v %v", err, r.Problems)
 	}
@@ -865,18 +875,18 @@ func TestInsertViolations(t *testing.T) {
 	existing.DecisionNo = "D-OLD"
 	update(t, s, func(tx *Tx) error { return tx.PutViolation(&existing, nil) })
 
-	mk := func(rn, dec string, line int) NewViolation {
+	mk := func(rn, dec string, line int) store.NewViolation {
 		v := viol(rn, "鲁A1", rules.StatusUnhandled)
 		if dec != "" {
 			v.Status, v.DecisionNo, v.DriverIDNumber = rules.StatusUnpaid, dec, "P1"
 		}
-		nv, err := NewViolationOf(&v, line)
+		nv, err := newViolation(&v, line)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return nv
 	}
-	rows := []NewViolation{
+	rows := []store.NewViolation{
 		mk("R09", "", 2),
 		mk("R01", "D1", 3),
 		mk("R05", "", 4),      // already stored
@@ -886,7 +896,7 @@ func TestInsertViolations(t *testing.T) {
 		mk("R04", "D4", 8),
 	}
 	var inserted int
-	var refused []Refused
+	var refused []store.Refused
 	update(t, s, func(tx *Tx) error {
 		var err error
 		inserted, refused, err = tx.InsertViolations(rows)
@@ -912,7 +922,7 @@ func TestInsertViolations(t *testing.T) {
 			t.Errorf("line 5 error does not name the decision: %v", r.Err)
 		}
 	}
-	if got := query(t, s, ViolationQuery{}); !slices.Equal(got, []string{"R01", "R04", "R05", "R09"}) {
+	if got := query(t, s, store.ViolationQuery{}); !slices.Equal(got, []string{"R01", "R04", "R05", "R09"}) {
 		t.Errorf("records = %v", got)
 	}
 	view(t, s, func(tx *Tx) error {
@@ -927,20 +937,20 @@ func TestInsertViolations(t *testing.T) {
 		}
 		return nil
 	})
-	if got := query(t, s, ViolationQuery{Driver: "P1"}); !slices.Equal(got, []string{"R01", "R04"}) {
+	if got := query(t, s, store.ViolationQuery{Driver: "P1"}); !slices.Equal(got, []string{"R01", "R04"}) {
 		t.Errorf("driver index = %v", got)
 	}
-	if got := query(t, s, ViolationQuery{Status: rules.StatusUnpaid}); !slices.Equal(got, []string{"R01", "R04", "R05"}) {
+	if got := query(t, s, store.ViolationQuery{Status: rules.StatusUnpaid}); !slices.Equal(got, []string{"R01", "R04", "R05"}) {
 		t.Errorf("status index = %v", got)
 	}
-	if got := query(t, s, ViolationQuery{Plate: "鲁A1", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{"R01", "R04", "R05", "R09"}) {
+	if got := query(t, s, store.ViolationQuery{Plate: "鲁A1", PlateType: rules.PlateSmall}); !slices.Equal(got, []string{"R01", "R04", "R05", "R09"}) {
 		t.Errorf("plate index = %v", got)
 	}
 	verify(t, s)
 
 	// Re-importing the same batch refuses every row and writes nothing.
 	update(t, s, func(tx *Tx) error {
-		n, refused, err := tx.InsertViolations([]NewViolation{mk("R01", "D1", 2), mk("R04", "", 3)})
+		n, refused, err := tx.InsertViolations([]store.NewViolation{mk("R01", "D1", 2), mk("R04", "", 3)})
 		if n != 0 || len(refused) != 2 {
 			t.Errorf("re-import: %d inserted, %d refused", n, len(refused))
 		}
@@ -953,17 +963,17 @@ func TestInsertViolationsDuplicateKeepsFirstLine(t *testing.T) {
 	// In a batch large enough that the sort is not an insertion sort, the
 	// row refused as a duplicate must still be the later one.
 	s := openTest(t)
-	var rows []NewViolation
+	var rows []store.NewViolation
 	for i := 0; i < 200; i++ {
 		v := viol(fmt.Sprintf("R%03d", (i*7919)%100), "鲁A1", rules.StatusUnhandled) // every number twice
 		v.Location = fmt.Sprintf("line %d", i+1)
-		nv, err := NewViolationOf(&v, i+1)
+		nv, err := newViolation(&v, i+1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rows = append(rows, nv)
 	}
-	var refused []Refused
+	var refused []store.Refused
 	update(t, s, func(tx *Tx) error {
 		var n int
 		var err error
@@ -1000,7 +1010,7 @@ func TestInsertPaymentOnce(t *testing.T) {
 	v.DecisionNo, v.DriverIDNumber = "D1", "P1"
 	update(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
 	pay := func(id string) error {
-		return s.Update(func(tx *Tx) error {
+		return s.updateTx(func(tx *Tx) error {
 			return tx.InsertPayment(&rules.Payment{ID: id, DecisionNo: "D1", RecordNo: "R1", Fine: rules.Yuan(200),
 				LateFee: rules.Fen(0), Amount: rules.Yuan(200), PaidAt: t0})
 		})
@@ -1027,13 +1037,13 @@ func TestInsertPaymentOnce(t *testing.T) {
 		}
 		return nil
 	})
-	if got := query(t, s, ViolationQuery{Status: rules.StatusUnpaid}); len(got) != 0 {
+	if got := query(t, s, store.ViolationQuery{Status: rules.StatusUnpaid}); len(got) != 0 {
 		t.Errorf("unpaid = %v", got)
 	}
-	if got := query(t, s, ViolationQuery{Status: rules.StatusPaid}); !slices.Equal(got, []string{"R1"}) {
+	if got := query(t, s, store.ViolationQuery{Status: rules.StatusPaid}); !slices.Equal(got, []string{"R1"}) {
 		t.Errorf("paid = %v", got)
 	}
-	if got := query(t, s, ViolationQuery{Driver: "P1", Status: rules.StatusPaid}); !slices.Equal(got, []string{"R1"}) {
+	if got := query(t, s, store.ViolationQuery{Driver: "P1", Status: rules.StatusPaid}); !slices.Equal(got, []string{"R1"}) {
 		t.Errorf("driver P1 paid = %v", got)
 	}
 	// Folding writes the payment into the record and drops it from the status index.
@@ -1094,7 +1104,7 @@ func TestIdempotency(t *testing.T) {
 		return nil
 	})
 	// The reuse error reaches the Update caller, and its writes are discarded.
-	err := s.Update(func(tx *Tx) error {
+	err := s.updateTx(func(tx *Tx) error {
 		if err := tx.PutLicence(&rules.Licence{IDNumber: "side-effect"}); err != nil {
 			return err
 		}
@@ -1149,7 +1159,7 @@ func TestExpiredPending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		view(t, s, func(tx *Tx) error { got = tx.ExpiredPending(tt.now, tt.limit); return nil })
+		view(t, s, func(tx *Tx) error { var err error; got, err = tx.ExpiredPending(tt.now, tt.limit); return err })
 		if strings.Join(got, ",") != tt.want {
 			t.Errorf("ExpiredPending(%v, %d) = %v, want %s", tt.now.Sub(base), tt.limit, got, tt.want)
 		}
@@ -1190,7 +1200,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 				// all n callers have queued, so they commit as one group.
 				inside := make(chan struct{})
 				go func() {
-					blocker <- s.Update(func(tx *Tx) error {
+					blocker <- s.updateTx(func(tx *Tx) error {
 						select {
 						case <-inside:
 						default:
@@ -1207,7 +1217,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					errs[i] = s.Update(func(tx *Tx) error {
+					errs[i] = s.updateTx(func(tx *Tx) error {
 						id := fmt.Sprintf("L%02d", i)
 						if err := tx.PutLicence(&rules.Licence{IDNumber: id, Name: id}); err != nil {
 							return err
@@ -1298,7 +1308,7 @@ func TestUpdateSerialSemantics(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.Update(func(tx *Tx) error {
+			if err := s.updateTx(func(tx *Tx) error {
 				l, err := tx.Licence("counter")
 				if err != nil {
 					return err
@@ -1331,11 +1341,11 @@ func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 	}
 	func() {
 		defer func() { recover() }()
-		s.Update(func(*Tx) error { panic("boom") })
+		s.updateTx(func(*Tx) error { panic("boom") })
 	}()
 	done := make(chan error, 1)
 	go func() {
-		done <- s.Update(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "after"}) })
+		done <- s.updateTx(func(tx *Tx) error { return tx.PutLicence(&rules.Licence{IDNumber: "after"}) })
 	}()
 	select {
 	case err := <-done:
@@ -1437,11 +1447,11 @@ func TestPersonsUnitsAuditOutbox(t *testing.T) {
 		}
 		return nil
 	})
-	err := s.Update(func(tx *Tx) error { return tx.InsertPerson(&rules.Person{IDNumber: "P1", Name: "李四"}) })
+	err := s.updateTx(func(tx *Tx) error { return tx.InsertPerson(&rules.Person{IDNumber: "P1", Name: "李四"}) })
 	if !errors.Is(err, rules.ErrAlreadyRegistered) {
 		t.Errorf("second InsertPerson = %v", err)
 	}
-	err = s.Update(func(tx *Tx) error { return tx.InsertUnit(&rules.Unit{CreditCode: "U1"}) })
+	err = s.updateTx(func(tx *Tx) error { return tx.InsertUnit(&rules.Unit{CreditCode: "U1"}) })
 	if !errors.Is(err, rules.ErrAlreadyRegistered) {
 		t.Errorf("second InsertUnit = %v", err)
 	}
@@ -1514,7 +1524,7 @@ func TestGroupCommitGathers(t *testing.T) {
 	inside, release := make(chan struct{}), make(chan struct{})
 	held := make(chan error, 1)
 	go func() {
-		held <- s.Update(func(tx *Tx) error { close(inside); <-release; return nil })
+		held <- s.updateTx(func(tx *Tx) error { close(inside); <-release; return nil })
 	}()
 	<-inside
 	var wg sync.WaitGroup

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import "github.com/jgctl/jgctl/pkg/rules"
 

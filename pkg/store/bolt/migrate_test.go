@@ -1,4 +1,4 @@
-package store
+package bolt
 
 import (
 	"path/filepath"
@@ -39,7 +39,7 @@ func TestMigrateV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	err = s.View(func(tx *Tx) error {
+	err = s.viewTx(func(tx *Tx) error {
 		if tx.b(bucketOrders) == nil {
 			t.Error("orders bucket not created by the migration")
 		}

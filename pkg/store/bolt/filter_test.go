@@ -1,10 +1,12 @@
-package store
+package bolt
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 func TestFilter(t *testing.T) {
@@ -56,10 +58,10 @@ func TestPlatePrefix(t *testing.T) {
 func TestPlateFilters(t *testing.T) {
 	s := openTest(t)
 	for chunk := range 3 {
-		var rows []NewViolation
+		var rows []store.NewViolation
 		for j := range 2 {
 			v := viol(fmt.Sprintf("R%d-%d", chunk, j), fmt.Sprintf("鲁A0000%d", chunk), rules.StatusUnhandled)
-			nv, err := NewViolationOf(&v, j)
+			nv, err := newViolation(&v, j)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +70,7 @@ func TestPlateFilters(t *testing.T) {
 		update(t, s, func(tx *Tx) error { _, _, err := tx.InsertViolations(rows); return err })
 	}
 	plate := func(i int) []string {
-		return query(t, s, ViolationQuery{Plate: fmt.Sprintf("鲁A0000%d", i), PlateType: rules.PlateSmall})
+		return query(t, s, store.ViolationQuery{Plate: fmt.Sprintf("鲁A0000%d", i), PlateType: rules.PlateSmall})
 	}
 	if got := plate(1); len(got) != 2 {
 		t.Fatalf("plate 1: %v", got)
@@ -96,7 +98,7 @@ func TestPlateFilters(t *testing.T) {
 	if got := plate(2); len(got) != 2 {
 		t.Errorf("plate 2 in a run without a filter: %v, want its 2 records", got)
 	}
-	r, err := s.Verify()
+	r, err := s.Verify(context.Background())
 	if err != nil || len(r.Problems) != 2 {
 		t.Errorf("Verify: %v, problems %q: want the 2 records the filter misses", err, r.Problems)
 	}
@@ -107,18 +109,23 @@ func TestPlateFilters(t *testing.T) {
 // filter entry and drop out of listings.
 func TestZeroByteRefused(t *testing.T) {
 	v := viol("R1", "鲁A\x0012", rules.StatusUnhandled)
-	if _, err := NewViolationOf(&v, 1); err == nil {
+	if _, err := newViolation(&v, 1); err == nil {
 		t.Error("NewViolationOf took a plate with a 0 byte")
 	}
 	s := openTest(t)
-	err := s.Update(func(tx *Tx) error { return tx.PutViolation(&v, nil) })
+	err := s.updateTx(func(tx *Tx) error { return tx.PutViolation(&v, nil) })
 	if err == nil {
 		t.Error("PutViolation took a plate with a 0 byte")
 	}
-	s.View(func(tx *Tx) error {
+	s.viewTx(func(tx *Tx) error {
 		if got, _ := tx.Violation("R1"); got != nil {
 			t.Errorf("refused record stored: %+v", got)
 		}
 		return nil
 	})
+}
+
+// newViolation prepares a record as an import does.
+func newViolation(v *rules.Violation, line int) (store.NewViolation, error) {
+	return (*Store)(nil).Prepare(v, line)
 }

@@ -1,33 +1,23 @@
-package store
+package bolt
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 	bolt "go.etcd.io/bbolt"
 )
-
-// Report is the result of Verify.
-type Report struct {
-	SchemaVersion int      `json:"schema_version"`
-	Records       int      `json:"records"`
-	Decisions     int      `json:"decisions"`
-	Payments      int      `json:"payments"`
-	PlateIndex    int      `json:"plate_index_entries"`
-	PlateRuns     int      `json:"plate_index_runs"`
-	StatusIndex   int      `json:"status_index_entries"`
-	Problems      []string `json:"problems"`
-}
 
 // Verify checks the file (its meta pages and page trees, then bbolt's page
 // check) and that every index agrees with the records: each record has
 // exactly one plate and one status entry (unless paid) and each decision
 // points at its record. Damage is reported as problems, not as an error.
 // Run it with no writer running: it reads the file as well as the map.
-func (s *Store) Verify() (*Report, error) {
-	r := &Report{Problems: []string{}}
+func (s *Store) Verify(context.Context) (*store.Report, error) {
+	r := &store.Report{Backend: "bbolt", Problems: []string{}}
 	if r.Problems = checkPages(s.db.Path()); len(r.Problems) > 0 {
 		// Reading on through damaged pages could loop forever.
 		return r, nil
@@ -125,11 +115,11 @@ func checkPages(path string) []string {
 // VerifyFile is Verify for the store file at path, opened read-only. Damage
 // that keeps the file from opening is reported as problems too; a missing
 // file or a lock held too long is an error.
-func VerifyFile(path string, o Options) (*Report, error) {
+func VerifyFile(path string, o Options) (*store.Report, error) {
 	o.ReadOnly, o.Create = true, false
 	s, err := Open(path, o)
 	if errors.Is(err, rules.ErrStoreDamaged) {
-		r := &Report{Problems: checkPages(path)}
+		r := &store.Report{Backend: "bbolt", Problems: checkPages(path)}
 		if len(r.Problems) == 0 {
 			r.Problems = append(r.Problems, err.Error())
 		}
@@ -139,5 +129,5 @@ func VerifyFile(path string, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer s.Close()
-	return s.Verify()
+	return s.Verify(context.Background())
 }

@@ -1,4 +1,4 @@
-package store
+package bolt
 
 // The bbolt schema, in one place. Every bucket and meta key is declared
 // here; nothing else writes raw bucket names.

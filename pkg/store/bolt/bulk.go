@@ -1,34 +1,17 @@
-package store
+package bolt
 
 import (
 	"bytes"
 	"slices"
 
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
-// NewViolation is one row of a bulk insert, already encoded (so that the
-// encoding can run on another goroutine than the writer) and slimmed to
-// what the indexes need. Line is the caller's tag (the input line number),
-// returned with any row InsertViolations refuses.
-type NewViolation struct {
-	Line                                           int
-	recordNo, plate, plateType, status, decisionNo string
-	driver                                         string
-	raw                                            []byte
-}
-
-// NewViolationOf prepares a record for InsertViolations.
-func NewViolationOf(v *rules.Violation, line int) (NewViolation, error) {
+// Prepare encodes a record for InsertViolations (beside an import's reader).
+func (s *Store) Prepare(v *rules.Violation, line int) (store.NewViolation, error) {
 	raw, err := EncodeViolation(v)
-	return NewViolation{Line: line, recordNo: v.RecordNo, plate: v.Plate, plateType: string(v.PlateType), status: string(v.Status),
-		decisionNo: v.DecisionNo, driver: v.DriverIDNumber, raw: raw}, err
-}
-
-// Refused is a row that InsertViolations did not write.
-type Refused struct {
-	Line int
-	Err  error
+	return store.NewViolation{Line: line, Record: *v, Encoded: raw}, err
 }
 
 // InsertViolations writes new records in bulk: rows whose record number
@@ -38,15 +21,15 @@ type Refused struct {
 // sorted (stably) by record number in place and
 // every index is written in key order, so a chunk touches each B+tree page
 // once; the plate keys become a new sorted run (runs.go).
-func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refused, err error) {
-	slices.SortStableFunc(rows, func(a, b NewViolation) int { return compareStrings(a.recordNo, b.recordNo) })
+func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused []store.Refused, err error) {
+	slices.SortStableFunc(rows, func(a, b store.NewViolation) int { return compareStrings(a.Record.RecordNo, b.Record.RecordNo) })
 	prim, dec := t.b(bucketViolations), t.b(bucketDecisions)
 	prim.FillPercent = 1
 	// Records usually arrive in record-number order: when the whole chunk
 	// sorts after the last stored record, no row can be a duplicate and
 	// the per-row lookups are skipped.
 	checkDup := true
-	if last, _ := prim.Cursor().Last(); len(rows) > 0 && (last == nil || string(last) < rows[0].recordNo) {
+	if last, _ := prim.Cursor().Last(); len(rows) > 0 && (last == nil || string(last) < rows[0].Record.RecordNo) {
 		checkDup = false
 	}
 	var plateKeys, statusKeys, driverKeys [][]byte
@@ -54,29 +37,35 @@ func (t *Tx) InsertViolations(rows []NewViolation) (inserted int, refused []Refu
 	var decKeys []decKey
 	seenDec := map[string]bool{}
 	for i := range rows {
-		v := &rows[i]
-		if (i > 0 && rows[i-1].recordNo == v.recordNo) || (checkDup && prim.Get([]byte(v.recordNo)) != nil) {
-			refused = append(refused, Refused{v.Line, rules.ErrDuplicateRecord.Withf("%s", v.recordNo)})
+		row := &rows[i]
+		v := &row.Record
+		if row.Encoded == nil {
+			if row.Encoded, err = EncodeViolation(v); err != nil {
+				return 0, nil, err
+			}
+		}
+		if (i > 0 && rows[i-1].Record.RecordNo == v.RecordNo) || (checkDup && prim.Get([]byte(v.RecordNo)) != nil) {
+			refused = append(refused, store.Refused{Line: row.Line, Err: rules.ErrDuplicateRecord.Withf("%s", v.RecordNo)})
 			continue
 		}
-		if v.decisionNo != "" {
-			if seenDec[v.decisionNo] || dec.Get([]byte(v.decisionNo)) != nil {
-				refused = append(refused, Refused{v.Line, rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.decisionNo)})
+		if v.DecisionNo != "" {
+			if seenDec[v.DecisionNo] || dec.Get([]byte(v.DecisionNo)) != nil {
+				refused = append(refused, store.Refused{Line: row.Line, Err: rules.ErrDuplicateDecision.WithField("decision_no").Withf("%s", v.DecisionNo)})
 				continue
 			}
-			seenDec[v.decisionNo] = true
-			decKeys = append(decKeys, decKey{[]byte(v.decisionNo), []byte(v.recordNo)})
+			seenDec[v.DecisionNo] = true
+			decKeys = append(decKeys, decKey{[]byte(v.DecisionNo), []byte(v.RecordNo)})
 		}
 		// bbolt keeps key and value slices until commit: each is fresh.
-		if err := prim.Put([]byte(v.recordNo), v.raw); err != nil {
+		if err := prim.Put([]byte(v.RecordNo), row.Encoded); err != nil {
 			return 0, nil, err
 		}
-		plateKeys = append(plateKeys, key(v.plate, v.plateType, v.recordNo))
-		if indexedStatus(rules.Status(v.status)) {
-			statusKeys = append(statusKeys, key(v.status, v.recordNo))
+		plateKeys = append(plateKeys, key(v.Plate, string(v.PlateType), v.RecordNo))
+		if indexedStatus(v.Status) {
+			statusKeys = append(statusKeys, key(string(v.Status), v.RecordNo))
 		}
-		if v.driver != "" {
-			driverKeys = append(driverKeys, key(v.driver, v.recordNo))
+		if v.DriverIDNumber != "" {
+			driverKeys = append(driverKeys, key(v.DriverIDNumber, v.RecordNo))
 		}
 		inserted++
 	}
