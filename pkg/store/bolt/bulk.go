@@ -108,11 +108,3 @@ func putSorted(b interface{ Put(k, v []byte) error }, keys [][]byte) error {
 	}
 	return nil
 }
-
-// Record decodes the record a NewViolation carries (for a backend that
-// stores records its own way).
-func (n NewViolation) Record() (rules.Violation, error) {
-	var v rules.Violation
-	err := DecodeViolation(n.raw, &v)
-	return v, err
-}

@@ -1,6 +1,9 @@
 package pg
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 
@@ -19,33 +22,17 @@ import (
 // keys of the table stay the guarantee: a row a concurrent import stored
 // meanwhile reruns the transaction, which then refuses it.
 func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused []store.Refused, err error) {
-	recs := make([]rules.Violation, len(rows))
-	for i := range rows {
-		if recs[i], err = rows[i].Record(); err != nil {
-			return 0, nil, err
-		}
-	}
-	idx := make([]int, len(rows))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(recs[a].RecordNo, recs[b].RecordNo) })
-	sortedRows, sortedRecs := make([]store.NewViolation, len(rows)), make([]rules.Violation, len(rows))
-	for i, j := range idx {
-		sortedRows[i], sortedRecs[i] = rows[j], recs[j]
-	}
-	copy(rows, sortedRows)
-	recs = sortedRecs
 	if len(rows) == 0 {
 		return 0, nil, nil
 	}
+	slices.SortStableFunc(rows, func(a, b store.NewViolation) int { return strings.Compare(a.Record.RecordNo, b.Record.RecordNo) })
 	// The stored records that clash with the rows (usually none), by
 	// index probes whatever the table's size.
-	nos, decs := make([]string, len(recs)), make([]string, 0, len(recs))
-	for i := range recs {
-		nos[i] = recs[i].RecordNo
-		if recs[i].DecisionNo != "" {
-			decs = append(decs, recs[i].DecisionNo)
+	nos, decs := make([]string, len(rows)), make([]string, 0, len(rows))
+	for i := range rows {
+		nos[i] = rows[i].Record.RecordNo
+		if rows[i].Record.DecisionNo != "" {
+			decs = append(decs, rows[i].Record.DecisionNo)
 		}
 	}
 	storedRec, storedDec := map[string]bool{}, map[string]bool{}
@@ -64,11 +51,11 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 		return 0, nil, t.wrap("import", err)
 	}
 	// The bbolt store's refusals, row by row in record order.
-	accepted := make([][]any, 0, len(recs))
+	accepted := make([][]any, 0, len(rows))
 	seenDec := map[string]bool{}
-	for i := range recs {
-		v := &recs[i]
-		if (i > 0 && recs[i-1].RecordNo == v.RecordNo) || storedRec[v.RecordNo] {
+	for i := range rows {
+		v := &rows[i].Record
+		if (i > 0 && rows[i-1].Record.RecordNo == v.RecordNo) || storedRec[v.RecordNo] {
 			refused = append(refused, store.Refused{Line: rows[i].Line, Err: rules.ErrDuplicateRecord.Withf("%s", v.RecordNo)})
 			continue
 		}
@@ -79,10 +66,13 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 			}
 			seenDec[v.DecisionNo] = true
 		}
-		args, err := violationArgs(v)
-		if err != nil {
-			return 0, nil, err
+		raw := rows[i].Encoded
+		if raw == nil {
+			if raw, err = encode(v); err != nil {
+				return 0, nil, err
+			}
 		}
+		args := recordArgs(v, raw)
 		// Like the bbolt store, an import does not schedule the expiry of
 		// a pending record (ExpiredPending skips it).
 		args[7] = nil
@@ -100,4 +90,24 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 		return 0, nil, t.wrap("import", err)
 	}
 	return len(accepted), refused, nil
+}
+
+// Prepare encodes a record for InsertViolations (as its JSON document),
+// on the caller's goroutine.
+func (s *Store) Prepare(v *rules.Violation, line int) (store.NewViolation, error) {
+	raw, err := encode(v)
+	return store.NewViolation{Line: line, Record: *v, Encoded: raw}, err
+}
+
+// errZeroByte refuses a record holding a 0 byte, which PostgreSQL's text
+// and jsonb cannot store (nor the bbolt store's keys).
+var errZeroByte = errors.New("store: a record holds a 0 byte")
+
+// encode is a record's JSON document.
+func encode(v *rules.Violation) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err == nil && bytes.Contains(raw, []byte(`\u0000`)) {
+		err = errZeroByte
+	}
+	return raw, err
 }

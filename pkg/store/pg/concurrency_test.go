@@ -33,7 +33,7 @@ func race(n int, fn func(i int) error) []error {
 
 func mustUpdate(t *testing.T, s *Store, fn func(*Tx) error) {
 	t.Helper()
-	if err := s.Update(context.Background(), fn); err != nil {
+	if err := s.update(context.Background(), fn); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 }
@@ -70,13 +70,13 @@ func TestConcurrentPayers(t *testing.T) {
 			mustUpdate(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
 			outcomes := make([]string, 16) // of each payer's last attempt: fn may run more than once
 			errs := race(16, func(i int) error {
-				return s.Update(context.Background(), func(tx *Tx) error {
+				return s.update(context.Background(), func(tx *Tx) error {
 					outcomes[i] = ""
 					if _, ok, err := tx.Idempotent("pay:p", fmt.Sprint("k", i), "h"); ok || err != nil {
 						return err
 					}
-					if !tx.DecisionOf("D1", "R1") {
-						return errors.New("decision lost")
+					if ok, err := tx.DecisionOf("D1", "R1"); !ok || err != nil {
+						return errors.Join(errors.New("decision lost"), err)
 					}
 					p := &rules.Payment{ID: fmt.Sprint("P", i), DecisionNo: "D1", RecordNo: "R1", Amount: rules.Yuan(200), PaidAt: t0}
 					err := tx.InsertPayment(p)
@@ -142,7 +142,7 @@ func TestConcurrentBindingLimits(t *testing.T) {
 				return nil
 			})
 			errs := race(8, func(i int) error {
-				return s.Update(context.Background(), func(tx *Tx) error { return bind(tx, "P", fmt.Sprint("鲁B", i)) })
+				return s.update(context.Background(), func(tx *Tx) error { return bind(tx, "P", fmt.Sprint("鲁B", i)) })
 			})
 			if ok, limited := outcome(t, errs, rules.ErrTooManyOthers); ok != 1 || limited != 7 {
 				t.Errorf("others: %d bound, %d refused; want 1, 7", ok, limited)
@@ -157,12 +157,12 @@ func TestConcurrentBindingLimits(t *testing.T) {
 				return nil
 			})
 			errs = race(8, func(i int) error {
-				return s.Update(context.Background(), func(tx *Tx) error { return bind(tx, fmt.Sprint("R", i), "鲁C1") })
+				return s.update(context.Background(), func(tx *Tx) error { return bind(tx, fmt.Sprint("R", i), "鲁C1") })
 			})
 			if ok, limited := outcome(t, errs, rules.ErrTooManyDrivers); ok != 1 || limited != 7 {
 				t.Errorf("drivers: %d bound, %d refused; want 1, 7", ok, limited)
 			}
-			err := s.View(context.Background(), func(tx *Tx) error {
+			err := s.view(context.Background(), func(tx *Tx) error {
 				mine, err := tx.BindingsOf("P")
 				if err == nil && len(mine) != 3 {
 					t.Errorf("person has %d bindings, want 3", len(mine))
@@ -205,7 +205,7 @@ func TestConcurrentIdempotencyKey(t *testing.T) {
 			s := openPG(t, iso, Options{MaxConns: 20})
 			got := make([]string, 16)
 			errs := race(16, func(i int) error {
-				return s.Update(context.Background(), func(tx *Tx) error {
+				return s.update(context.Background(), func(tx *Tx) error {
 					raw, ok, err := tx.Idempotent("bind:P", "key", "same request")
 					if ok || err != nil {
 						got[i] = string(raw)
@@ -232,7 +232,7 @@ func TestConcurrentIdempotencyKey(t *testing.T) {
 				}
 			}
 			// Another request under the key is refused.
-			err := s.Update(context.Background(), func(tx *Tx) error {
+			err := s.update(context.Background(), func(tx *Tx) error {
 				_, _, err := tx.Idempotent("bind:P", "key", "another request")
 				return err
 			})
@@ -253,7 +253,7 @@ func TestConcurrentHandling(t *testing.T) {
 			v := viol("R1", "鲁A1", rules.StatusUnhandled)
 			mustUpdate(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
 			errs := race(8, func(i int) error {
-				return s.Update(context.Background(), func(tx *Tx) error {
+				return s.update(context.Background(), func(tx *Tx) error {
 					old, err := tx.Violation("R1")
 					if err != nil {
 						return err
@@ -342,7 +342,7 @@ func TestConcurrentImport(t *testing.T) {
 			for i := range 500 {
 				v := viol(fmt.Sprintf("R%04d", i), "鲁A1", rules.StatusUnpaid)
 				v.DecisionNo = fmt.Sprintf("D%04d", i)
-				nv, err := store.NewViolationOf(&v, i+1)
+				nv, err := s.Prepare(&v, i+1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -351,7 +351,7 @@ func TestConcurrentImport(t *testing.T) {
 			var inserted atomic.Int32
 			errs := race(4, func(int) error {
 				chunk := append([]store.NewViolation(nil), rows...)
-				return s.Update(context.Background(), func(tx *Tx) error {
+				return s.update(context.Background(), func(tx *Tx) error {
 					n, _, err := tx.InsertViolations(chunk)
 					if err == nil {
 						inserted.Add(int32(n))

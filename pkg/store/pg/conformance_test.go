@@ -140,7 +140,7 @@ func script(t *testing.T, b backend) []string {
 			v.PendingUntil = t0.Add(time.Duration(i) * time.Minute)
 		}
 		if i <= 10 {
-			nv, err := store.NewViolationOf(&v, 100+i)
+			nv, err := store.NewViolation{Line: 100 + i, Record: v}, error(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +158,7 @@ func script(t *testing.T, b backend) []string {
 		case 3, 4:
 			v.DecisionNo = "D99" // twice in the chunk: the first wins
 		}
-		nv, err := store.NewViolationOf(&v, 200+i)
+		nv, err := store.NewViolation{Line: 200 + i, Record: v}, error(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func script(t *testing.T, b backend) []string {
 	do("import a taken number", func(tx txn) (any, error) {
 		v := viol("R30", "鲁D1", rules.StatusUnpaid)
 		v.DecisionNo = "3701000000000022"
-		nv, err := store.NewViolationOf(&v, 300)
+		nv, err := store.NewViolation{Line: 300, Record: v}, error(nil)
 		if err != nil {
 			return nil, err
 		}
@@ -239,7 +239,15 @@ func script(t *testing.T, b backend) []string {
 	read("by decision", func(tx txn) (any, error) { return tx.ViolationByDecision("D05") })
 	read("no such decision", func(tx txn) (any, error) { return tx.ViolationByDecision("D03") })
 	read("decision of", func(tx txn) (any, error) {
-		return []bool{tx.DecisionOf("D01", "R01"), tx.DecisionOf("D01", "R02"), tx.DecisionOf("DX", "R01")}, nil
+		var out []bool
+		for _, c := range [][2]string{{"D01", "R01"}, {"D01", "R02"}, {"DX", "R01"}} {
+			ok, err := tx.DecisionOf(c[0], c[1])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ok)
+		}
+		return out, nil
 	})
 	queries := []store.ViolationQuery{
 		{}, {Limit: 3}, {After: "R17"}, {After: "R175"}, {After: "R30"},
@@ -259,8 +267,8 @@ func script(t *testing.T, b backend) []string {
 		}
 	}
 	listAll("list")
-	read("expired", func(tx txn) (any, error) { return tx.ExpiredPending(t0.Add(10*time.Minute), 100), nil })
-	read("expired, limit", func(tx txn) (any, error) { return tx.ExpiredPending(t0.Add(time.Hour), 2), nil })
+	read("expired", func(tx txn) (any, error) { return tx.ExpiredPending(t0.Add(10*time.Minute), 100) })
+	read("expired, limit", func(tx txn) (any, error) { return tx.ExpiredPending(t0.Add(time.Hour), 2) })
 	do("fold 1", func(tx txn) (any, error) { return tx.Fold(1) })
 	do("fold rest", func(tx txn) (any, error) { return tx.Fold(100) })
 	do("fold none", func(tx txn) (any, error) { return tx.Fold(100) })
@@ -333,10 +341,10 @@ func script(t *testing.T, b backend) []string {
 	read("audit page", func(tx txn) (any, error) { return tx.AuditLog(2, 3) })
 	read("outbox", func(tx txn) (any, error) { return tx.Outbox(0, 0) })
 	read("outbox page", func(tx txn) (any, error) { return tx.Outbox(3, 5) })
-	read("no password", func(tx txn) (any, error) { return tx.PasswordHash(p.IDNumber), nil })
+	read("no password", func(tx txn) (any, error) { return tx.PasswordHash(p.IDNumber) })
 	do("password", func(tx txn) (any, error) { return nil, tx.SetPasswordHash(p.IDNumber, "$argon2id$1") })
 	do("password again", func(tx txn) (any, error) { return nil, tx.SetPasswordHash(p.IDNumber, "$argon2id$2") })
-	read("password read", func(tx txn) (any, error) { return tx.PasswordHash(p.IDNumber), nil })
+	read("password read", func(tx txn) (any, error) { return tx.PasswordHash(p.IDNumber) })
 	tok := &store.TokenRecord{Role: "person", Subject: p.IDNumber, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	read("no token", func(tx txn) (any, error) { return tx.Token([]byte{1, 2}) })
 	do("token", func(tx txn) (any, error) { return nil, tx.PutToken([]byte{1, 2}, tok) })
@@ -350,7 +358,7 @@ func script(t *testing.T, b backend) []string {
 // TestConformance applies the same operations to a bbolt store and to a
 // PostgreSQL store and compares every result.
 func TestConformance(t *testing.T) {
-	want := script(t, boltBackend(openBolt(t)))
+	want := script(t, backendOf(openBolt(t)))
 	for _, c := range []struct{ isolation, params string }{
 		{"read committed", ""}, {"repeatable read", ""}, {"serializable", ""},
 		// Behind a pooler without prepared statements (pgbouncer in transaction mode).
@@ -358,7 +366,7 @@ func TestConformance(t *testing.T) {
 		{"read committed", "default_query_exec_mode=simple_protocol"},
 	} {
 		t.Run(strings.TrimSpace(c.isolation+" "+c.params), func(t *testing.T) {
-			got := script(t, pgBackend(openPGWith(t, c.isolation, c.params, Options{})))
+			got := script(t, backendOf(openPGWith(t, c.isolation, c.params, Options{})))
 			if len(got) != len(want) {
 				t.Fatalf("%d results, bbolt gave %d", len(got), len(want))
 			}

@@ -15,13 +15,13 @@ import (
 func interleave(t *testing.T, s *Store, other func(*Tx) error, then func(*Tx) error) (error, int) {
 	t.Helper()
 	runs := 0
-	err := s.Update(context.Background(), func(tx *Tx) error {
+	err := s.update(context.Background(), func(tx *Tx) error {
 		runs++
 		if _, err := tx.Violation("R1"); err != nil { // takes the snapshot
 			return err
 		}
 		if runs == 1 {
-			if err := s.Update(context.Background(), other); err != nil {
+			if err := s.update(context.Background(), other); err != nil {
 				t.Fatalf("other: %v", err)
 			}
 		}

@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/jgctl/jgctl/internal/pgtest"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -42,9 +42,9 @@ func openPGWith(t testing.TB, isolation, params string, o Options) *Store {
 	return s
 }
 
-func openBolt(t testing.TB) *store.Store {
+func openBolt(t testing.TB) *bolt.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "jgctl.db"), store.Options{NoSync: true, Create: true})
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "jgctl.db"), bolt.Options{NoSync: true, Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,74 +52,20 @@ func openBolt(t testing.TB) *store.Store {
 	return s
 }
 
-// txn is the method set the two stores' transactions share.
-type txn interface {
-	Licence(string) (*rules.Licence, error)
-	PutLicence(*rules.Licence) error
-	Vehicle(string, rules.PlateType) (*rules.Vehicle, error)
-	PutVehicle(*rules.Vehicle) error
-	Person(string) (*rules.Person, error)
-	InsertPerson(*rules.Person) error
-	Unit(string) (*rules.Unit, error)
-	InsertUnit(*rules.Unit) error
-	NextBindingID() (string, error)
-	Binding(string) (*rules.Binding, error)
-	PutBinding(*rules.Binding) error
-	InsertBindingLimited(b *rules.Binding, maxOthers, maxDrivers int) error
-	DeleteBinding(*rules.Binding) error
-	BindingsOf(string) ([]rules.Binding, error)
-	BindingsOfVehicle(string, rules.PlateType) ([]rules.Binding, error)
-	Violation(string) (*rules.Violation, error)
-	DecisionOf(string, string) bool
-	ViolationByDecision(string) (*rules.Violation, error)
-	PutViolation(v, old *rules.Violation) error
-	Violations(store.ViolationQuery) ([]rules.Violation, error)
-	ExpiredPending(time.Time, int) []string
-	Fold(int) (int, error)
-	PaymentOfDecision(string) (*rules.Payment, error)
-	InsertOrder(*rules.PaymentOrder) error
-	InsertPayment(*rules.Payment) error
-	InsertEncodedPayment(string, []byte) error
-	Idempotent(scope, k, hash string) (json.RawMessage, bool, error)
-	PutIdempotent(scope, k, hash string, response any) error
-	PutEncodedIdempotent(scope, k string, record []byte) error
-	Audit(rules.AuditEntry) error
-	AppendAudit([]byte) error
-	Notify(rules.Notification) error
-	AppendNotification([]byte) error
-	AuditLog(uint64, int) ([]rules.AuditEntry, error)
-	Outbox(uint64, int) ([]rules.Notification, error)
-	NextDecisionNo(string) (string, error)
-	PasswordHash(string) string
-	SetPasswordHash(string, string) error
-	Token([]byte) (*store.TokenRecord, error)
-	PutToken([]byte, *store.TokenRecord) error
-	InsertViolations([]store.NewViolation) (int, []store.Refused, error)
-}
-
-var (
-	_ txn = (*store.Tx)(nil)
-	_ txn = (*Tx)(nil)
-)
+// txn is a transaction of either store.
+type txn = store.Tx
 
 // backend runs transactions on one of the stores.
 type backend struct {
-	name   string
 	update func(func(txn) error) error
 	view   func(func(txn) error) error
 }
 
-func boltBackend(s *store.Store) backend {
-	return backend{"bbolt",
-		func(fn func(txn) error) error { return s.Update(func(tx *store.Tx) error { return fn(tx) }) },
-		func(fn func(txn) error) error { return s.View(func(tx *store.Tx) error { return fn(tx) }) }}
-}
-
-func pgBackend(s *Store) backend {
+func backendOf(s store.Store) backend {
 	ctx := context.Background()
-	return backend{"postgres",
-		func(fn func(txn) error) error { return s.Update(ctx, func(tx *Tx) error { return fn(tx) }) },
-		func(fn func(txn) error) error { return s.View(ctx, func(tx *Tx) error { return fn(tx) }) }}
+	return backend{
+		func(fn func(txn) error) error { return s.Update(ctx, fn) },
+		func(fn func(txn) error) error { return s.View(ctx, fn) }}
 }
 
 // errText describes an error for comparison: a rules error by its text

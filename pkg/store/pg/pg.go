@@ -30,6 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // Options configure Open.
@@ -167,8 +168,26 @@ func (s *Store) Close() error { s.pool.Close(); return nil }
 // serialization failure, a deadlock or a concurrent duplicate key.
 func (s *Store) Retries() uint64 { return s.retries.Load() }
 
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Tx    = (*Tx)(nil)
+)
+
 // View runs fn in a read-only transaction.
-func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.view(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// Update runs fn in a read-write transaction. fn may run more than once:
+// after a serialization failure (40001), a deadlock (40P01) or a
+// concurrent insert of the same key, with capped jittered exponential
+// backoff, each rerun counted (Retries, Options.OnRetry). fn must have no
+// effects outside the transaction.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.update(ctx, func(t *Tx) error { return fn(t) })
+}
+
+func (s *Store) view(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.run(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn, false)
 		if err = s.again(ctx, err, attempt); err != errAgain {
@@ -177,12 +196,7 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 	}
 }
 
-// Update runs fn in a read-write transaction. fn may run more than once:
-// after a serialization failure (40001), a deadlock (40P01) or a
-// concurrent insert of the same key, with capped jittered exponential
-// backoff, each rerun counted (Retries, Options.OnRetry). fn must have no
-// effects outside the transaction.
-func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.run(ctx, pgx.TxOptions{}, fn, true)
 		if err = s.again(ctx, err, attempt); err != errAgain {

@@ -42,7 +42,7 @@ func TestSerializationFailureRetried(t *testing.T) {
 				OnRetry: func() { hooked.Add(1) },
 			})
 			runs := 0
-			err := s.Update(context.Background(), func(tx *Tx) error {
+			err := s.update(context.Background(), func(tx *Tx) error {
 				runs++
 				return tx.Audit(rules.AuditEntry{At: t0, Action: "x"})
 			})
@@ -185,7 +185,7 @@ func TestBindingLimits(t *testing.T) {
 	s := openPG(t, "read committed", Options{})
 	ctx := context.Background()
 	bind := func(who, plate string, own bool) error {
-		return s.Update(ctx, func(tx *Tx) error {
+		return s.update(ctx, func(tx *Tx) error {
 			id, err := tx.NextBindingID()
 			if err != nil {
 				return err
@@ -216,7 +216,7 @@ func TestBindingLimits(t *testing.T) {
 	}
 	checkVerify(t, s)
 	// Removing a binding frees its slot.
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.update(ctx, func(tx *Tx) error {
 		b, err := tx.Binding("B00000001")
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func TestKeysRefuse(t *testing.T) {
 			old.Status = rules.StatusUnhandled
 			x := v
 			return tx.PutViolation(&x, &old)
-		}, rules.ErrNotUnhandled},
+		}, rules.ErrPendingElsewhere},
 		{"record gone", func(tx *Tx) error {
 			x := viol("R9", "鲁A1", rules.StatusPending)
 			return tx.PutViolation(&x, &x)
@@ -321,7 +321,7 @@ func TestKeysRefuse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := s.Update(context.Background(), func(tx *Tx) error {
+			err := s.update(context.Background(), func(tx *Tx) error {
 				err := tt.fn(tx)
 				if !errors.Is(err, tt.want) {
 					return fmt.Errorf("got %v", err)
@@ -343,7 +343,7 @@ func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 	s := openPG(t, "read committed", Options{MaxConns: 1})
 	func() {
 		defer func() { recover() }()
-		s.Update(context.Background(), func(tx *Tx) error {
+		s.update(context.Background(), func(tx *Tx) error {
 			if err := tx.Audit(rules.AuditEntry{At: t0, Action: "lost"}); err != nil {
 				return err
 			}
@@ -352,7 +352,7 @@ func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.Update(ctx, func(tx *Tx) error { return tx.Audit(rules.AuditEntry{At: t0, Action: "kept"}) }); err != nil {
+	if err := s.update(ctx, func(tx *Tx) error { return tx.Audit(rules.AuditEntry{At: t0, Action: "kept"}) }); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRows(t, s, "audit"); n != 1 {
@@ -365,7 +365,7 @@ func TestUpdatePanicDoesNotWedgeStore(t *testing.T) {
 func TestConnectionLost(t *testing.T) {
 	s := openPG(t, "read committed", Options{MaxConns: 2})
 	ctx := context.Background()
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.update(ctx, func(tx *Tx) error {
 		var pid int
 		if err := tx.tx.QueryRow(tx.ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 			return err
@@ -380,7 +380,7 @@ func TestConnectionLost(t *testing.T) {
 	if !errors.As(err, &re) || re.Code != "STORE_UNAVAILABLE" {
 		t.Fatalf("got %v, want STORE_UNAVAILABLE", err)
 	}
-	if err := s.View(ctx, func(tx *Tx) error { _, err := tx.Licence("L1"); return err }); err != nil {
+	if err := s.view(ctx, func(tx *Tx) error { _, err := tx.Licence("L1"); return err }); err != nil {
 		t.Fatalf("after the loss: %v", err)
 	}
 }

@@ -21,9 +21,8 @@ type Tx struct {
 	tx    pgx.Tx
 	ctx   context.Context
 	write bool
-	// err is the first failure of a method whose signature has no error
-	// (DecisionOf, ExpiredPending, PasswordHash), or the first that calls
-	// for a rerun: the transaction ends with it.
+	// err is the first failure that calls for a rerun: the transaction
+	// ends with it whatever the caller made of it.
 	err error
 	// claimed lists the idempotency keys this transaction inserted while
 	// looking them up, true once their response is stored.
@@ -31,8 +30,7 @@ type Tx struct {
 	pending *pgx.Batch // writes left for the commit (later)
 }
 
-// fail records an error of a method that cannot return one, or one that
-// must end the transaction.
+// fail records an error that must end the transaction.
 func (t *Tx) fail(err error) {
 	if t.err == nil {
 		t.err = err
@@ -479,13 +477,10 @@ func (t *Tx) Violation(recordNo string) (*rules.Violation, error) {
 }
 
 // DecisionOf reports whether the decision number names this record.
-func (t *Tx) DecisionOf(decisionNo, recordNo string) bool {
+func (t *Tx) DecisionOf(decisionNo, recordNo string) (bool, error) {
 	var ok bool
 	err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM violations WHERE decision_no = $1 AND record_no = $2)", decisionNo, recordNo).Scan(&ok)
-	if err != nil {
-		t.fail(t.wrap("decision of", err))
-	}
-	return ok
+	return ok, t.wrap("decision of", err)
 }
 
 // ViolationByDecision returns the record of a decision number, or nil.
@@ -500,20 +495,24 @@ var violationColumns = []string{"record_no", "plate", "plate_type", "status", "d
 // statements below ($1 … $9). JSON goes as text: as []byte it would be
 // sent as bytea in the exec and simple-protocol modes a pooler needs.
 func violationArgs(v *rules.Violation) ([]any, error) {
-	raw, err := json.Marshal(v)
+	raw, err := encode(v)
 	if err != nil {
 		return nil, err
 	}
+	return recordArgs(v, raw), nil
+}
+
+// recordArgs is violationArgs with the record already encoded.
+func recordArgs(v *rules.Violation, raw []byte) []any {
 	return []any{v.RecordNo, v.Plate, string(v.PlateType), string(v.Status), nullIf(v.DecisionNo), nullIf(v.DriverIDNumber),
-		v.OccurredAt, nullTime(v.PendingUntil), string(raw)}, nil
+		v.OccurredAt, nullTime(v.PendingUntil), string(raw)}
 }
 
 // PutViolation writes a record. A new one (old nil) is inserted: a record
 // number already stored is ErrDuplicateRecord. An existing one is
 // rewritten only if it still has old's status and decision (a conditional
 // UPDATE), so two concurrent handlings of one record cannot both succeed:
-// the loser gets ErrPendingElsewhere (the record is being handled) or
-// ErrNotUnhandled. A decision number another record holds is
+// the loser gets ErrPendingElsewhere. A decision number another record holds is
 // ErrDuplicateDecision (a unique key).
 func (t *Tx) PutViolation(v, old *rules.Violation) error {
 	args, err := violationArgs(v)
@@ -557,19 +556,17 @@ func (t *Tx) duplicate(dup *pgconn.PgError, v *rules.Violation) error {
 	return rules.ErrDuplicateDecision.Withf("%s (record %s)", v.DecisionNo, other)
 }
 
-// changed says why a record did not have the state an update expected.
+// changed says why a record did not have the state an update expected:
+// another writer changed it (ErrPendingElsewhere), or it is gone.
 func (t *Tx) changed(recordNo string) error {
-	var st string
-	err := t.tx.QueryRow(t.ctx, "SELECT v.status FROM violations v WHERE v.record_no = $1", recordNo).Scan(&st)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return rules.ErrRecordNotFound.Withf("%s", recordNo)
-	case err != nil:
+	var ok bool
+	if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM violations WHERE record_no = $1)", recordNo).Scan(&ok); err != nil {
 		return t.wrap("record", err)
-	case st == string(rules.StatusPending):
-		return rules.ErrPendingElsewhere
 	}
-	return rules.ErrNotUnhandled.Withf("status %s", st)
+	if !ok {
+		return rules.ErrRecordNotFound.Withf("%s", recordNo)
+	}
+	return rules.ErrPendingElsewhere
 }
 
 // Violations returns the records matching q in record_no order (paid
@@ -616,19 +613,17 @@ func (t *Tx) Violations(q store.ViolationQuery) ([]rules.Violation, error) {
 
 // ExpiredPending returns the record numbers whose pending handling ended
 // at or before now (to the second), by end time.
-func (t *Tx) ExpiredPending(now time.Time, limit int) []string {
+func (t *Tx) ExpiredPending(now time.Time, limit int) ([]string, error) {
 	rows, err := t.tx.Query(t.ctx, "SELECT record_no FROM violations WHERE pending_until < $1 ORDER BY pending_until, record_no LIMIT $2",
 		time.Unix(now.Unix()+1, 0), limit)
 	if err != nil {
-		t.fail(t.wrap("expired pending", err))
-		return nil
+		return nil, t.wrap("expired pending", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(out) == 0 {
-		t.fail(t.wrap("expired pending", err))
-		return nil
+		return nil, t.wrap("expired pending", err)
 	}
-	return out
+	return out, nil
 }
 
 // Fold writes the payments of up to limit decided records into the
@@ -917,13 +912,13 @@ func (t *Tx) NextDecisionNo(region string) (string, error) {
 // ---- credentials and tokens ----
 
 // PasswordHash returns a person's stored password hash ("" if none).
-func (t *Tx) PasswordHash(idNumber string) string {
+func (t *Tx) PasswordHash(idNumber string) (string, error) {
 	var h string
 	err := t.tx.QueryRow(t.ctx, "SELECT hash FROM credentials WHERE id_number = $1", idNumber).Scan(&h)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		t.fail(t.wrap("password hash", err))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
 	}
-	return h
+	return h, t.wrap("password hash", err)
 }
 
 // SetPasswordHash stores a person's password hash.

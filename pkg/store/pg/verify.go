@@ -41,7 +41,7 @@ var checks = []string{
 // every payment's decision exists, columns agree with their records),
 // and counts what is stored.
 func (s *Store) Verify(ctx context.Context) (*store.Report, error) {
-	r := &store.Report{Problems: []string{}}
+	r := &store.Report{Backend: "postgres", Problems: []string{}}
 	v, err := s.schemaVersion(ctx)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (s *Store) Verify(ctx context.Context) (*store.Report, error) {
 		r.Problems = append(r.Problems, fmt.Sprintf("schema version %d, this jgctl reads %d", v, SchemaVersion))
 		return r, nil
 	}
-	err = s.View(ctx, func(t *Tx) error {
+	err = s.view(ctx, func(t *Tx) error {
 		if err := t.tx.QueryRow(t.ctx, `SELECT (SELECT count(*) FROM violations), (SELECT count(decision_no) FROM violations),
 			(SELECT count(*) FROM payments), (SELECT count(*) FROM violations WHERE status <> 'paid')`).
 			Scan(&r.Records, &r.Decisions, &r.Payments, &r.StatusIndex); err != nil {
