@@ -1,11 +1,13 @@
-// Command gen-docs regenerates jgctl's Markdown command reference and the
-// OpenAPI document of the HTTP API:
+// Command gen-docs regenerates jgctl's Markdown command reference, the
+// OpenAPI document of the HTTP API and the error-code tables of
+// docs/exit-codes.md (from the catalogue of pkg/rules):
 //
-//	go run ./cmd/gen-docs            # writes docs/cli/ and docs/openapi.json
-//	go run ./cmd/gen-docs -out DIR -openapi FILE
+//	go run ./cmd/gen-docs            # writes docs/cli/, docs/openapi.json, docs/exit-codes.md
+//	go run ./cmd/gen-docs -out DIR -openapi FILE -exit-codes FILE
 //
-// TestDocsUpToDate fails when docs/cli/ differs from what this writes, and
-// internal/server's TestOpenAPIUpToDate when docs/openapi.json does.
+// TestDocsUpToDate fails when docs/cli/ differs from what this writes,
+// TestExitCodesUpToDate when docs/exit-codes.md does, and internal/server's
+// TestOpenAPIUpToDate when docs/openapi.json does.
 package main
 
 import (
@@ -20,14 +22,18 @@ import (
 func main() {
 	out := flag.String("out", "docs/cli", "directory to write the Markdown files into")
 	spec := flag.String("openapi", "docs/openapi.json", "file to write the OpenAPI document into")
+	codes := flag.String("exit-codes", "docs/exit-codes.md", "file whose error-code tables to regenerate")
 	flag.Parse()
 	if flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen-docs [-out DIR] [-openapi FILE]")
+		fmt.Fprintln(os.Stderr, "usage: gen-docs [-out DIR] [-openapi FILE] [-exit-codes FILE]")
 		os.Exit(2)
 	}
 	err := clidocs.Generate(*out)
 	if err == nil {
 		err = os.WriteFile(*spec, openapi.JSON(), 0o644)
+	}
+	if err == nil {
+		err = writeCodeTables(*codes)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen-docs:", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jgctl/jgctl/cmd/jgctl/clidocs"
+	"github.com/jgctl/jgctl/pkg/rules"
 )
 
 // TestDocsUpToDate regenerates the reference into a temporary directory and
@@ -38,6 +39,26 @@ func TestDocsUpToDate(t *testing.T) {
 	for _, name := range got {
 		if !slices.Contains(want, name) {
 			t.Errorf("docs/cli/%s documents no command%s", name, hint)
+		}
+	}
+}
+
+// TestExitCodesUpToDate compares the error-code tables of
+// docs/exit-codes.md with the catalogue: run `go run ./cmd/gen-docs` after
+// adding or changing an error code.
+func TestExitCodesUpToDate(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "exit-codes.md")
+	committed := readFile(t, path)
+	fresh, err := withCodeTables([]byte(committed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(fresh) != committed {
+		t.Errorf("docs/exit-codes.md is out of date (run `go run ./cmd/gen-docs` from the repository root):\n%s", textdiff.Lines(committed, string(fresh), 1))
+	}
+	for _, e := range rules.Catalogue() {
+		if !strings.Contains(committed, "| `"+e.Code+"` |") {
+			t.Errorf("docs/exit-codes.md has no row for %s", e.Code)
 		}
 	}
 }

@@ -242,7 +242,7 @@ func TestImportRefusedFiles(t *testing.T) {
 		{"chunk size over the maximum", api.ImportRequest{ChunkSize: 100001}, good, "IMPORT_CHUNK_SIZE", "chunk_size", "1 to 100000"},
 		{"UTF-16", api.ImportRequest{}, "\xff\xfer\x00e\x00", "TEXT_ENCODING", "file", "UTF-16"},
 		{"header that is not UTF-8", api.ImportRequest{}, "record_no,plate,plate_type,occurred_at,code,fine,points,source," + gbk(t, "备注") + "\n", "TEXT_ENCODING", "file", "line 1:"},
-		{"broken header quoting", api.ImportRequest{}, "record_no,\"plate\n", "IMPORT_BAD_FILE", "file", "line 1: broken quoting"},
+		{"broken header quoting", api.ImportRequest{}, "record_no,\"plate\n", "IMPORT_BAD_FILE", "file", "line 1: the file cannot be read: broken quoting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

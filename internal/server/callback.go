@@ -22,11 +22,6 @@ import (
 // later (and replaying it early changes nothing: payments are idempotent).
 const signatureWindow = 5 * time.Minute
 
-var (
-	errBadSignature = &rules.Error{Code: "BAD_SIGNATURE", Kind: rules.KindForbidden, ZH: "通知签名无效或已过期", EN: "the notification signature is invalid or outside its time window"}
-	errCallbackOff  = &rules.Error{Code: "CALLBACK_DISABLED", Kind: rules.KindForbidden, ZH: "未配置银行通知密钥", EN: "bank notifications are not configured on this server (gateway.secret)"}
-)
-
 // Sign returns the X-Jgctl-Signature value for a body at time t (what a
 // gateway, or a test, sends).
 func Sign(secret, body []byte, t time.Time) string {
@@ -67,7 +62,7 @@ func verify(secret, body []byte, header string, now time.Time) bool {
 
 func (h *Handler) notification(w http.ResponseWriter, r *http.Request) {
 	if len(h.o.NotifySecret) == 0 {
-		h.fail(w, r, errCallbackOff)
+		h.fail(w, r, rules.ErrCallbackDisabled)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBody))
@@ -76,7 +71,7 @@ func (h *Handler) notification(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !verify(h.o.NotifySecret, body, r.Header.Get("X-Jgctl-Signature"), h.e.Now()) {
-		h.fail(w, r, errBadSignature)
+		h.fail(w, r, rules.ErrBadSignature)
 		return
 	}
 	var c gateway.Charge

@@ -199,20 +199,12 @@ var (
 	dateType  = reflect.TypeFor[rules.Date]()
 )
 
-// formats are the errors a code tag may name.
-var formats = map[string]*rules.Error{}
-
-func init() {
-	for _, e := range []*rules.Error{rules.ErrFineFormat, rules.ErrMoneyFormat, rules.ErrDateFormat} {
-		formats[e.Code] = e
-	}
-}
-
-// formatError is the error of a malformed value of f: the one its code tag
-// names, or the one of its type (within arrays and objects too); nil if none.
+// formatError is the error of a malformed value of f: the catalogue's
+// entry its code tag names, or the one of its type (within arrays and
+// objects too); nil if none.
 func formatError(f api.Field) *rules.Error {
-	if e := formats[f.Code]; e != nil {
-		return e
+	if e, ok := rules.Lookup(f.Code); ok {
+		return &e
 	}
 	t := f.Type
 	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {

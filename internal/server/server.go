@@ -117,25 +117,6 @@ func (w *jsonMuxErrors) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// Status maps an error kind to its HTTP status.
-func Status(k rules.Kind) int {
-	switch k {
-	case rules.KindInvalid:
-		return http.StatusBadRequest
-	case rules.KindNotFound:
-		return http.StatusNotFound
-	case rules.KindForbidden:
-		return http.StatusForbidden
-	case rules.KindDenied:
-		return http.StatusUnprocessableEntity
-	case rules.KindConflict:
-		return http.StatusConflict
-	case rules.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // ErrorBody is the JSON of every error answer.
 type ErrorBody = api.ErrorBody
 
@@ -150,22 +131,15 @@ func (h *Handler) failWith(w http.ResponseWriter, r *http.Request, err error, re
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		h.o.Log.Error("internal error", "path", r.URL.Path, "err", err)
-		re = &rules.Error{Code: "INTERNAL", Kind: rules.KindInternal, EN: "internal error", ZH: "内部错误"}
+		re = rules.ErrInternal
 	}
-	status := Status(re.Kind)
 	switch {
-	case errors.Is(err, rules.ErrUnauthenticated):
-		status = http.StatusUnauthorized
+	case errors.Is(re, rules.ErrUnauthenticated):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="jgctl"`)
-	case errors.Is(err, rules.ErrTooManyAttempts):
-		status = http.StatusTooManyRequests
+	case errors.Is(re, rules.ErrTooManyAttempts):
 		w.Header().Set("Retry-After", "900")
-	case errors.Is(err, rules.ErrMediaType):
-		status = http.StatusUnsupportedMediaType
-	case errors.Is(err, rules.ErrHeaderTooLarge):
-		status = http.StatusRequestHeaderFieldsTooLarge
 	}
-	writeJSON(w, status, errorBody(re, res))
+	writeJSON(w, re.HTTPStatus(), errorBody(re, res))
 }
 
 // appender is a value that writes its own JSON (the listings' fast path).

@@ -74,7 +74,7 @@ func ActingAs(idNumber string) Option {
 }
 
 // ErrEndpointUnavailable: the endpoint could not be reached or kept failing.
-var ErrEndpointUnavailable = &rules.Error{Code: "ENDPOINT_UNAVAILABLE", Kind: rules.KindUnavailable, ZH: "无法连接服务端", EN: "the endpoint is unavailable"}
+var ErrEndpointUnavailable = rules.ErrEndpointUnavailable
 
 // New returns a client of the endpoint, e.g. "https://jg.example.cn/".
 func New(endpoint string, opts ...Option) (*Client, error) {
@@ -254,7 +254,11 @@ func decodeError(resp *http.Response, partial **api.ImportResult) error {
 		*partial = b.Result
 	}
 	e := b.Error
-	return &rules.Error{Code: e.Code, Kind: rules.ParseKind(e.Kind), Field: e.Field, EN: e.Message, ZH: e.MessageZH}
+	kind := rules.ParseKind(e.Kind)
+	if known, ok := rules.Lookup(e.Code); ok {
+		kind = known.Kind
+	}
+	return &rules.Error{Code: e.Code, Kind: kind, Field: e.Field, EN: e.Message, ZH: e.MessageZH}
 }
 
 // Import implements Transport. Rejects arrive with the result (the first

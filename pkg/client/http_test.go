@@ -99,3 +99,30 @@ func TestUnreachableEndpoint(t *testing.T) {
 		t.Fatal("accepted a non-HTTP endpoint")
 	}
 }
+
+// TestErrorKindFromCatalogue: an error answer's kind comes from the
+// catalogue when the code is known there, from the wire otherwise.
+func TestErrorKindFromCatalogue(t *testing.T) {
+	tests := []struct {
+		code, kind string
+		want       rules.Kind
+	}{
+		{"NOT_OWNER", "", rules.KindForbidden},
+		{"STORE_LOCKED", "internal", rules.KindUnavailable},
+		{"SOME_NEWER_CODE", "conflict", rules.KindConflict},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": tt.code, "kind": tt.kind, "message": "m"}})
+		}))
+		c, _ := client.New(srv.URL, client.WithRetries(0))
+		_, err := c.Violations.List(context.Background(), api.ListViolationsRequest{})
+		srv.Close()
+		var re *rules.Error
+		if !errors.As(err, &re) || re.Code != tt.code || re.Kind != tt.want {
+			t.Errorf("%s: err = %#v, want kind %v", tt.code, err, tt.want)
+		}
+	}
+}

@@ -177,7 +177,7 @@ func TestErrorString(t *testing.T) {
 		{rules.ErrNotFound, "not found (NOT_FOUND)"},
 		{rules.ErrNotFound.WithField("plate"), "plate: not found (NOT_FOUND)"},
 		{rules.ErrNotFound.Withf("鲁A12345"), "not found: 鲁A12345 (NOT_FOUND)"},
-		{rules.Invalid("id_number", "ID_FORMAT", "中", "bad"), "id_number: bad (ID_FORMAT)"},
+		{rules.ErrIDFormat, "id_number: malformed ID number (ID_FORMAT)"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
@@ -205,7 +205,7 @@ func TestKindOf(t *testing.T) {
 		{rules.ErrAlreadyPaid, rules.KindConflict},
 		{rules.ErrStaffOnly, rules.KindForbidden},
 		{rules.ErrNotCamera, rules.KindDenied},
-		{rules.Invalid("f", "C", "z", "e"), rules.KindInvalid},
+		{rules.ErrPlateFormat.WithField("f"), rules.KindInvalid},
 		{fmt.Errorf("ctx: %w", rules.ErrGatewayTimeout), rules.KindUnavailable},
 	}
 	for _, tt := range tests {

@@ -11,13 +11,16 @@ var (
 	ErrConfigFile  = newErr(KindInvalid, "CONFIG_FILE", "配置文件无法使用", "the config file cannot be used")
 	ErrConfigValue = newErr(KindInvalid, "CONFIG_VALUE", "配置项的值无效", "invalid config value")
 	ErrInterrupted = newErr(KindInternal, "INTERRUPTED", "已中断", "interrupted")
+	// ErrOther is the code -o json prints for a failure that has no code
+	// of its own.
+	ErrOther = newErr(KindInternal, "ERROR", "错误", "error")
 )
 
 // Interrupted is ErrInterrupted for a run stopped (Ctrl-C) after it had
 // committed rows.
 func Interrupted(committed int) *Error {
 	e := *ErrInterrupted
-	e.ZH = fmt.Sprintf("已中断；已提交 %d 行", committed)
-	e.EN = fmt.Sprintf("interrupted; %d rows committed", committed)
+	e.ZH = fmt.Sprintf("%s；已提交 %d 行", e.ZH, committed)
+	e.EN = fmt.Sprintf("%s; %d rows committed", e.EN, committed)
 	return &e
 }

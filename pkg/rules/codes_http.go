@@ -26,4 +26,12 @@ var (
 	ErrHeaderTooLarge = newErr(KindInvalid, "HEADER_TOO_LARGE", "请求头过大", "the request headers are too large")
 	// ErrActAs: X-Jgctl-As is not a valid ID number.
 	ErrActAs = newErr(KindInvalid, "ACT_AS_FORMAT", "X-Jgctl-As 必须是有效的身份证号码", "X-Jgctl-As must be a valid ID number")
+	// ErrBadSignature: a bank notification's signature is wrong or stale.
+	ErrBadSignature = newErr(KindForbidden, "BAD_SIGNATURE", "通知签名无效或已过期", "the notification signature is invalid or outside its time window")
+	// ErrCallbackDisabled: the server has no key for bank notifications.
+	ErrCallbackDisabled = newErr(KindForbidden, "CALLBACK_DISABLED", "未配置银行通知密钥", "bank notifications are not configured on this server (gateway.secret)")
+	// ErrInternal: something unexpected failed on the server (it is logged there).
+	ErrInternal = newErr(KindInternal, "INTERNAL", "内部错误", "internal error")
+	// ErrEndpointUnavailable: the HTTP client could not reach the endpoint, or it kept failing.
+	ErrEndpointUnavailable = newErr(KindUnavailable, "ENDPOINT_UNAVAILABLE", "无法连接服务端", "the endpoint is unavailable")
 )

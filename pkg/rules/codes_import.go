@@ -12,21 +12,25 @@ var (
 	ErrImportBadLine        = newInvalid("", "IMPORT_BAD_LINE", "无法解析该行", "the line cannot be read")
 	ErrImportBadValue       = newInvalid("", "IMPORT_BAD_VALUE", "字段值无效", "the value is not valid")
 	ErrImportFieldRequired  = newInvalid("", "IMPORT_FIELD_REQUIRED", "必填字段为空", "required field is empty")
-	ErrTextNotUTF8          = newInvalid("", "TEXT_ENCODING", "不是 UTF-8 文本；文件可能是 GBK 编码，请用 --encoding gbk 导入", "not UTF-8 text; the file may be GBK: import it with --encoding gbk")
+	ErrTextEncoding         = newInvalid("", "TEXT_ENCODING", "文本不是所选的编码", "the text is not in the chosen encoding")
 	ErrFieldTooLong         = newInvalid("", "IMPORT_FIELD_TOO_LONG", "字段值过长", "the value is too long")
 	ErrRowTooLong           = newInvalid("", "IMPORT_ROW_TOO_LONG", "行过长", "the row is too long")
 	ErrDuplicateColumn      = newInvalid("", "IMPORT_DUPLICATE_COLUMN", "表头中有重复的列名", "the header names a column twice")
 	ErrDuplicateField       = newInvalid("", "IMPORT_DUPLICATE_FIELD", "该行中同一字段出现两次（键名不区分大小写）", "the line gives the same field twice (keys are case-insensitive)")
 	ErrImportInterrupted    = newErr(KindUnavailable, "IMPORT_INTERRUPTED", "导入已中断", "import interrupted")
+	// ErrImportBadRow names a row that failed with an error of no code of
+	// its own (it appears only in rejects).
+	ErrImportBadRow = newErr(KindInternal, "IMPORT_BAD_ROW", "该行导入失败", "the row failed")
 )
 
-// Variants of the codes above, with their own text.
+// Particular cases of the codes above: the code's text with a detail.
 var (
-	ErrTextNotGBK             = Invalid("", "TEXT_ENCODING", "不是有效的 GBK（GB18030）文本", "not valid GBK (GB18030) text")
-	ErrTextUTF16              = Invalid("file", "TEXT_ENCODING", "文件是 UTF-16 编码；请另存为 UTF-8（或 GBK 并用 --encoding gbk）", "the file is UTF-16; save it as UTF-8 (or as GBK and use --encoding gbk)")
-	ErrQuoteUnclosed          = Invalid("file", "IMPORT_BAD_FILE", "引号不匹配：带引号的值必须以引号结束，值中的引号必须写成两个（\"\"）", "broken quoting: a quoted value must end with a quote, and a quote inside it must be doubled (\"\")")
-	ErrBareQuote              = Invalid("file", "IMPORT_BAD_FILE", "未加引号的值中有引号（\"）：请给整个值加引号，并把其中的引号写成两个", "a quote (\") inside an unquoted value: quote the whole value and double the quote")
-	ErrSuspensionFromRequired = Invalid("suspended_from", "IMPORT_FIELD_REQUIRED", "有暂停结束日期但没有开始日期", "suspended_to is given without suspended_from")
+	ErrTextNotUTF8            = ErrTextEncoding.WithDetail("不是 UTF-8 文本；文件可能是 GBK 编码，请用 --encoding gbk 导入", "not UTF-8; the file may be GBK: import it with --encoding gbk")
+	ErrTextNotGBK             = ErrTextEncoding.WithDetail("不是有效的 GBK（GB18030）文本", "not valid GBK (GB18030) text")
+	ErrTextUTF16              = ErrTextEncoding.WithField("file").WithDetail("文件是 UTF-16 编码；请另存为 UTF-8（或 GBK 并用 --encoding gbk）", "the file is UTF-16; save it as UTF-8 (or as GBK and use --encoding gbk)")
+	ErrQuoteUnclosed          = ErrImportBadFile.WithDetail("引号不匹配：带引号的值必须以引号结束，值中的引号必须写成两个（\"\"）", "broken quoting: a quoted value must end with a quote, and a quote inside it must be doubled (\"\")")
+	ErrBareQuote              = ErrImportBadFile.WithDetail("未加引号的值中有引号（\"）：请给整个值加引号，并把其中的引号写成两个", "a quote (\") inside an unquoted value: quote the whole value and double the quote")
+	ErrSuspensionFromRequired = ErrImportFieldRequired.WithField("suspended_from").WithDetail("有暂停结束日期但没有开始日期", "suspended_to is given without suspended_from")
 )
 
 // Imported values that break a format rule.
@@ -46,7 +50,8 @@ var (
 	ErrDateTooEarly          = newInvalid("", "DATE_TOO_EARLY", "日期过早，不可能是真实日期", "the date is too early to be true")
 	ErrServedBeforeViolation = newInvalid("served_on", "SERVED_BEFORE_VIOLATION", "送达日期早于违法日期", "served_on is before the day of the violation")
 	ErrValidityRange         = newInvalid("valid_until", "LICENCE_VALIDITY_RANGE", "有效期止早于初次领证日期", "valid_until is before first_issued_on")
-	ErrSuspensionRange       = newInvalid("suspended_to", "SUSPENSION_RANGE", "暂停结束日期早于开始日期", "suspended_to is before suspended_from")
-	// ErrSuspensionBeforeService is a variant of SUSPENSION_RANGE.
-	ErrSuspensionBeforeService = Invalid("suspended_from", "SUSPENSION_RANGE", "暂停开始日期早于送达日期", "suspended_from is before served_on")
+	errSuspension            = newInvalid("suspended_to", "SUSPENSION_RANGE", "暂停日期顺序错误", "the suspension dates are out of order")
+	// ErrSuspensionRange and ErrSuspensionBeforeService are its two cases.
+	ErrSuspensionRange         = errSuspension.WithDetail("暂停结束日期早于开始日期", "suspended_to is before suspended_from")
+	ErrSuspensionBeforeService = errSuspension.WithField("suspended_from").WithDetail("暂停开始日期早于送达日期", "suspended_from is before served_on")
 )

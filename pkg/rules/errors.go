@@ -142,8 +142,8 @@ func (k Kind) ExitCode() int {
 	return 1
 }
 
-// HTTPStatus is the HTTP status of an error of this kind (two codes refine
-// it: UNAUTHENTICATED is 401 and TOO_MANY_ATTEMPTS 429).
+// HTTPStatus is the HTTP status of an error of this kind (a few codes refine
+// it: see (*Error).HTTPStatus).
 func (k Kind) HTTPStatus() int {
 	switch k {
 	case KindInvalid:
@@ -162,13 +162,21 @@ func (k Kind) HTTPStatus() int {
 	return 500
 }
 
-// HTTPStatus is the HTTP status of the error.
+// HTTPStatus is the HTTP status of the error: that of its kind, except
+// UNAUTHENTICATED (401), METHOD_NOT_ALLOWED (405), UNSUPPORTED_MEDIA_TYPE
+// (415), TOO_MANY_ATTEMPTS (429) and HEADER_TOO_LARGE (431).
 func (e *Error) HTTPStatus() int {
 	switch e.Code {
 	case "UNAUTHENTICATED":
 		return 401
 	case "TOO_MANY_ATTEMPTS":
 		return 429
+	case "METHOD_NOT_ALLOWED":
+		return 405
+	case "UNSUPPORTED_MEDIA_TYPE":
+		return 415
+	case "HEADER_TOO_LARGE":
+		return 431
 	}
 	return e.Kind.HTTPStatus()
 }
@@ -189,9 +197,4 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return KindInternal
-}
-
-// Invalid builds a KindInvalid error for field with a machine code.
-func Invalid(field, code, zh, en string) *Error {
-	return &Error{Code: code, Kind: KindInvalid, Field: field, ZH: zh, EN: en}
 }

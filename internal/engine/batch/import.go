@@ -75,7 +75,7 @@ func (s *Service) Import(ctx context.Context, a api.Actor, r api.ImportRequest, 
 	}
 	res := &api.ImportResult{Kind: r.Kind, Rejects: []api.Reject{}}
 	reject := func(line int, err error) {
-		rj := api.Reject{Line: line, Code: "IMPORT_BAD_ROW", Reason: err.Error()}
+		rj := api.Reject{Line: line, Code: rules.ErrImportBadRow.Code, Reason: err.Error()}
 		var re *rules.Error
 		if errors.As(err, &re) {
 			rj.Field, rj.Code, rj.Reason, rj.ReasonZH = re.Field, re.Code, re.EN, re.ZH
@@ -368,7 +368,7 @@ func date(row *ingest.Row, name string, need bool) (rules.Date, error) {
 	}
 	d, err := rules.ParseDate(s)
 	if err != nil {
-		return rules.Date{}, rules.Invalid(name, "DATE_FORMAT", "日期必须是 YYYY-MM-DD 格式的真实日期："+s, "want a real date as YYYY-MM-DD, got "+strconv.Quote(s))
+		return rules.Date{}, rules.ErrDateFormat.WithField(name).Withf("%q", s)
 	}
 	return d, nil
 }
@@ -477,7 +477,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 		return v, err
 	}
 	if v.OccurredAt, err = parseTime(row.Get("occurred_at")); err != nil {
-		return v, rules.Invalid("occurred_at", "TIME_FORMAT", "时间必须是带时区的 RFC 3339 格式，或 YYYY-MM-DD HH:MM:SS（北京时间）", "occurred_at must be RFC 3339 with an offset, or YYYY-MM-DD HH:MM:SS in China time")
+		return v, rules.ErrTimeFormat.WithField("occurred_at").Withf("%q", row.Get("occurred_at"))
 	}
 	if v.OccurredAt.After(p.now) {
 		return v, rules.ErrTimeInFuture
@@ -492,7 +492,7 @@ func (p *rowParser) violation(row *ingest.Row) (rules.Violation, error) {
 	}
 	v.Description = row.Get("description")
 	if v.Fine, err = rules.ParseMoney(row.Get("fine")); err != nil {
-		return v, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误："+err.Error(), err.Error())
+		return v, rules.ErrFineFormat.WithField("fine").Withf("%v", err)
 	}
 	if v.Points, err = strconv.Atoi(row.Get("points")); err != nil || !rules.ValidPoints(v.Points) {
 		return v, rules.ErrPointsValue.Withf("got %q", row.Get("points"))

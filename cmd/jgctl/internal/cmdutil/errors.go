@@ -9,15 +9,13 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Exit codes (docs/exit-codes.md).
+// Exit codes the commands name (docs/exit-codes.md); an error's follows
+// from its kind (rules.Kind.ExitCode).
 const (
-	ExitOK          = 0
-	ExitError       = 1
-	ExitUsage       = 2
-	ExitNotFound    = 3
-	ExitNotAllowed  = 4
-	ExitDenied      = 5
-	ExitUnavailable = 6
+	ExitOK     = 0
+	ExitError  = 1
+	ExitUsage  = 2
+	ExitDenied = 5
 	// ExitInterrupted is the status of a run stopped by Ctrl-C (128+SIGINT).
 	ExitInterrupted = 130
 )
@@ -68,19 +66,7 @@ func ExitCode(err error) int {
 		}
 		return ExitError
 	}
-	switch re.Kind {
-	case rules.KindInvalid:
-		return ExitUsage
-	case rules.KindNotFound:
-		return ExitNotFound
-	case rules.KindForbidden:
-		return ExitNotAllowed
-	case rules.KindDenied, rules.KindConflict:
-		return ExitDenied
-	case rules.KindUnavailable:
-		return ExitUnavailable
-	}
-	return ExitError
+	return re.Kind.ExitCode()
 }
 
 // isCobraUsage recognises cobra's own argument and command errors.
@@ -140,7 +126,7 @@ func PrintError(f *Factory, err error) {
 	var re *rules.Error
 	if !errors.As(err, &re) {
 		if output == "json" {
-			obj := map[string]string{"code": "ERROR", "message": err.Error()}
+			obj := map[string]string{"code": rules.ErrOther.Code, "message": err.Error()}
 			if ExitCode(err) == ExitUsage { // cobra's own argument and flag errors
 				obj["code"], obj["kind"] = rules.ErrUsage.Code, rules.ErrUsage.Kind.String()
 			}

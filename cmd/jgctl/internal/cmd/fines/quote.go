@@ -52,14 +52,14 @@ func (o *QuoteOptions) request() (api.QuoteRequest, error) {
 	var r api.QuoteRequest
 	var err error
 	if r.Fine, err = rules.ParseMoney(o.Fine); err != nil {
-		return r, rules.Invalid("fine", "FINE_FORMAT", "罚款金额格式错误", err.Error())
+		return r, rules.ErrFineFormat.WithField("fine").Withf("%v", err)
 	}
 	if r.ServedOn, err = rules.ParseDate(o.ServedOn); err != nil {
-		return r, rules.Invalid("served_on", "DATE_FORMAT", "日期格式应为 YYYY-MM-DD", "want YYYY-MM-DD: "+o.ServedOn)
+		return r, rules.ErrDateFormat.WithField("served_on").Withf("%q", o.ServedOn)
 	}
 	if o.On != "" {
 		if r.On, err = rules.ParseDate(o.On); err != nil {
-			return r, rules.Invalid("on", "DATE_FORMAT", "日期格式应为 YYYY-MM-DD", "want YYYY-MM-DD: "+o.On)
+			return r, rules.ErrDateFormat.WithField("on").Withf("%q", o.On)
 		}
 	}
 	return r, nil
