@@ -122,29 +122,12 @@ func script(t *testing.T, b backend) []string {
 		return bs, err
 	})
 
-	// Records: half imported, half written one by one.
-	statuses := []rules.Status{rules.StatusUnhandled, rules.StatusUnpaid, rules.StatusPending}
+	// Records: half imported (in reverse), half written one by one.
 	var bulk []store.NewViolation
 	for i := 1; i <= 20; i++ {
-		v := viol(fmt.Sprintf("R%02d", i), "鲁A00001", statuses[i%3])
-		if i%2 == 0 {
-			v.Plate = "鲁B00002"
-		}
-		if i%5 == 0 {
-			v.PlateType = rules.PlateNESmall
-		}
-		if v.Status != rules.StatusUnhandled {
-			v.DecisionNo, v.DriverIDNumber = fmt.Sprintf("D%02d", i), []string{"P0", "P1", "P2"}[i%3]
-		}
-		if v.Status == rules.StatusPending {
-			v.PendingUntil = t0.Add(time.Duration(i) * time.Minute)
-		}
+		v := fixtureRecord(i)
 		if i <= 10 {
-			nv, err := store.NewViolation{Line: 100 + i, Record: v}, error(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bulk = append([]store.NewViolation{nv}, bulk...) // out of order
+			bulk = append([]store.NewViolation{{Line: 100 + i, Record: v}}, bulk...)
 			continue
 		}
 		do("put "+v.RecordNo, func(tx txn) (any, error) { return nil, tx.PutViolation(&v, nil) })
@@ -158,11 +141,7 @@ func script(t *testing.T, b backend) []string {
 		case 3, 4:
 			v.DecisionNo = "D99" // twice in the chunk: the first wins
 		}
-		nv, err := store.NewViolation{Line: 200 + i, Record: v}, error(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bulk = append(bulk, nv)
+		bulk = append(bulk, store.NewViolation{Line: 200 + i, Record: v})
 	}
 	do("import", func(tx txn) (any, error) {
 		n, refused, err := tx.InsertViolations(bulk)
@@ -202,11 +181,7 @@ func script(t *testing.T, b backend) []string {
 	do("import a taken number", func(tx txn) (any, error) {
 		v := viol("R30", "鲁D1", rules.StatusUnpaid)
 		v.DecisionNo = "3701000000000022"
-		nv, err := store.NewViolation{Line: 300, Record: v}, error(nil)
-		if err != nil {
-			return nil, err
-		}
-		n, _, err := tx.InsertViolations([]store.NewViolation{nv})
+		n, _, err := tx.InsertViolations([]store.NewViolation{{Line: 300, Record: v}})
 		return n, err
 	})
 	do("decision numbers", func(tx txn) (any, error) {
@@ -387,4 +362,22 @@ func short(s string) string {
 		return string(r[:400]) + "…"
 	}
 	return s
+}
+
+// fixtureRecord is record i of 20: statuses, plates, plate types, drivers
+// and decisions spread so that every listing has something to page.
+func fixtureRecord(i int) rules.Violation {
+	plates := [2]string{"鲁B00002", "鲁A00001"}
+	v := viol(fmt.Sprintf("R%02d", i), plates[i%2], [3]rules.Status{rules.StatusUnhandled, rules.StatusUnpaid, rules.StatusPending}[i%3])
+	if i%5 == 0 {
+		v.PlateType = rules.PlateNESmall
+	}
+	switch v.Status {
+	case rules.StatusPending:
+		v.PendingUntil = t0.Add(time.Duration(i) * time.Minute)
+		fallthrough
+	case rules.StatusUnpaid:
+		v.DecisionNo, v.DriverIDNumber = fmt.Sprintf("D%02d", i), fmt.Sprint("P", i%3)
+	}
+	return v
 }

@@ -683,16 +683,15 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 // InsertPayment records a payment, keyed by its decision: a second payment
 // of a decision is ErrAlreadyPaid (the primary key).
 func (t *Tx) InsertPayment(p *rules.Payment) error {
-	raw, err := json.Marshal(p)
-	if err != nil {
-		return err
+	raw, err := store.EncodePayment(p)
+	if err == nil {
+		err = t.insertPayment(p.DecisionNo, p.RecordNo, raw)
 	}
-	return t.InsertEncodedPayment(p.DecisionNo, raw)
+	return err
 }
 
-// InsertEncodedPayment is InsertPayment with the payment already encoded.
-// A payment that a concurrent transaction committed first is
-// ErrAlreadyPaid once this transaction can read it (it is rerun if not).
+// InsertEncodedPayment is InsertPayment with the payment already encoded
+// by store.EncodePayment.
 func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	var rec struct {
 		RecordNo string `json:"record_no"`
@@ -700,8 +699,15 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return err
 	}
+	return t.insertPayment(decisionNo, rec.RecordNo, raw)
+}
+
+// insertPayment inserts a payment unless its decision has one (then
+// ErrAlreadyPaid). One that a concurrent transaction committed first is
+// ErrAlreadyPaid once this transaction can read it (it is rerun if not).
+func (t *Tx) insertPayment(decisionNo, recordNo string, raw []byte) error {
 	ok, err := t.insertNew("insert payment", `INSERT INTO payments (decision_no, record_no, doc)
-		SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)`, decisionNo, rec.RecordNo, string(raw))
+		SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)`, decisionNo, recordNo, string(raw))
 	if err == nil && !ok {
 		return rules.ErrAlreadyPaid
 	}
