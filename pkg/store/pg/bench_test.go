@@ -79,8 +79,8 @@ func BenchmarkPay(b *testing.B) {
 	if err := s.update(ctx, func(tx *Tx) error { _, _, err := tx.InsertViolations(rows); return err }); err != nil {
 		b.Fatal(err)
 	}
-	audit, _ := store.EncodeAudit(rules.AuditEntry{At: t0, Actor: "person:P", Action: "pay"})
-	note, _ := store.EncodeNotification(rules.Notification{CreatedAt: t0, To: "138", Template: "paid"})
+	audit, _ := enc.EncodeAudit(rules.AuditEntry{At: t0, Actor: "person:P", Action: "pay"})
+	note, _ := enc.EncodeNotification(rules.Notification{CreatedAt: t0, To: "138", Template: "paid"})
 	var next atomic.Int64
 	b.SetParallelism(32)
 	b.ResetTimer()
@@ -89,7 +89,7 @@ func BenchmarkPay(b *testing.B) {
 			i := next.Add(1) - 1
 			rn, dec := fmt.Sprintf("R%09d", i), fmt.Sprintf("D%09d", i)
 			raw := []byte(`{"payment_id":"P` + dec + `","decision_no":"` + dec + `","record_no":"` + rn + `","amount":"200.00"}`)
-			rec, _ := store.EncodeIdempotent("h", map[string]string{"payment_id": "P" + dec})
+			rec, _ := enc.EncodeIdempotent("h", map[string]string{"payment_id": "P" + dec})
 			err := s.update(ctx, func(tx *Tx) error {
 				if _, ok, err := tx.Idempotent("pay:person:P", dec, "h"); ok || err != nil {
 					return err

@@ -282,7 +282,7 @@ func script(t *testing.T, b backend) []string {
 		return nil, tx.PutIdempotent("pay:x", "k1", "h1", map[string]int{"a": 1})
 	})
 	do("key encoded", func(tx txn) (any, error) {
-		rec, _ := store.EncodeIdempotent("h2", []int{1, 2})
+		rec, _ := enc.EncodeIdempotent("h2", []int{1, 2})
 		return nil, tx.PutEncodedIdempotent("pay:x", "k2", rec)
 	})
 	do("empty key", func(tx txn) (any, error) { return nil, tx.PutIdempotent("pay:x", "", "h", 1) })
@@ -301,7 +301,7 @@ func script(t *testing.T, b backend) []string {
 			if err := tx.Audit(rules.AuditEntry{Seq: 99, At: t0, Actor: "staff:a", Action: "x", Subject: fmt.Sprint(i)}); err != nil {
 				return nil, err
 			}
-			raw, _ := store.EncodeAudit(rules.AuditEntry{At: t0, Actor: "staff:b", Action: "y"})
+			raw, _ := enc.EncodeAudit(rules.AuditEntry{At: t0, Actor: "staff:b", Action: "y"})
 			if err := tx.AppendAudit(raw); err != nil {
 				return nil, err
 			}
@@ -309,7 +309,7 @@ func script(t *testing.T, b backend) []string {
 				return nil, err
 			}
 		}
-		raw, _ := store.EncodeNotification(rules.Notification{CreatedAt: t0, To: "139", Template: "u"})
+		raw, _ := enc.EncodeNotification(rules.Notification{CreatedAt: t0, To: "139", Template: "u"})
 		return nil, tx.AppendNotification(raw)
 	})
 	read("audit", func(tx txn) (any, error) { return tx.AuditLog(0, 0) })

@@ -683,7 +683,7 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 // InsertPayment records a payment, keyed by its decision: a second payment
 // of a decision is ErrAlreadyPaid (the primary key).
 func (t *Tx) InsertPayment(p *rules.Payment) error {
-	raw, err := store.EncodePayment(p)
+	raw, err := enc.EncodePayment(p)
 	if err == nil {
 		err = t.insertPayment(p.DecisionNo, p.RecordNo, raw)
 	}
@@ -757,7 +757,7 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 
 // PutIdempotent stores the response of (scope, key).
 func (t *Tx) PutIdempotent(scope, k, hash string, response any) error {
-	v, err := store.EncodeIdempotent(hash, response)
+	v, err := enc.EncodeIdempotent(hash, response)
 	if err != nil {
 		return err
 	}
@@ -823,7 +823,7 @@ func (t *Tx) flush() error {
 
 // Audit appends an audit entry.
 func (t *Tx) Audit(e rules.AuditEntry) error {
-	raw, err := store.EncodeAudit(e)
+	raw, err := enc.EncodeAudit(e)
 	if err != nil {
 		return err
 	}
@@ -838,7 +838,7 @@ func (t *Tx) AppendAudit(raw []byte) error {
 
 // Notify appends an outbox message.
 func (t *Tx) Notify(m rules.Notification) error {
-	raw, err := store.EncodeNotification(m)
+	raw, err := enc.EncodeNotification(m)
 	if err != nil {
 		return err
 	}
