@@ -43,16 +43,19 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup:               scriptSetup,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"jgexit":      cmdJgexit,
-			"holdlock":    cmdHoldlock,
-			"releaselock": cmdReleaselock,
-			"envjson":     cmdEnvjson,
-			"waitaddr":    cmdWaitaddr,
-			"gencert":     cmdGencert,
-			"truncate":    cmdTruncate,
-		},
+		Cmds:                scriptCmds,
 	})
+}
+
+// scriptCmds are the scripts' own commands.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"jgexit":      cmdJgexit,
+	"holdlock":    cmdHoldlock,
+	"releaselock": cmdReleaselock,
+	"envjson":     cmdEnvjson,
+	"waitaddr":    cmdWaitaddr,
+	"gencert":     cmdGencert,
+	"truncate":    cmdTruncate,
 }
 
 // scriptSetup sets the environment every script runs in and copies the

@@ -3,21 +3,28 @@
 package app
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/internal/refdata"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 	"github.com/jgctl/jgctl/pkg/store/bolt"
+	"github.com/jgctl/jgctl/pkg/store/pg"
 )
 
 // Config is what Open needs; zero fields take the shipped defaults.
 type Config struct {
-	// Store configures a bbolt store.
+	// Store configures a bbolt store (a file path).
 	Store bolt.Options
+	// Database configures a PostgreSQL store (a postgres:// URL or a
+	// libpq key=value string).
+	Database pg.Options
 	// Offline opens no store: the engine then runs pure operations only.
 	Offline  bool
 	Now      func() time.Time
@@ -27,11 +34,35 @@ type Config struct {
 	Gateway  gateway.Gateway
 }
 
+// IsDatabase reports whether a store location names a PostgreSQL database
+// (a postgres:// or postgresql:// URL, or a libpq key=value string) rather
+// than a bbolt file.
+func IsDatabase(location string) bool {
+	if strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://") {
+		return true
+	}
+	for _, f := range strings.Fields(location) {
+		if k, _, ok := strings.Cut(f, "="); ok && (k == "host" || k == "dbname" || k == "user" || k == "port") {
+			return true
+		}
+	}
+	return false
+}
+
 // Open opens the store at location and returns an engine over it; closing
 // the store is the caller's.
 func Open(location string, c Config) (*engine.Engine, store.Store, error) {
 	var st store.Store
-	if !c.Offline {
+	var claims core.Claimer
+	switch {
+	case c.Offline:
+	case IsDatabase(location):
+		db, err := pg.Open(context.Background(), location, c.Database)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, claims = db, &dbClaims{db: db}
+	default:
 		b, err := bolt.Open(location, c.Store)
 		if err != nil {
 			return nil, nil, err
@@ -39,7 +70,7 @@ func Open(location string, c Config) (*engine.Engine, store.Store, error) {
 		st = b
 	}
 	var err error
-	cfg := engine.Config{Store: st, Now: c.Now, Gateway: c.Gateway, Policy: rules.DefaultPolicy()}
+	cfg := engine.Config{Store: st, Now: c.Now, Gateway: c.Gateway, Policy: rules.DefaultPolicy(), Claims: claims}
 	if c.Policy != nil {
 		cfg.Policy = *c.Policy
 	}
@@ -70,4 +101,39 @@ func closeStore(st store.Store) {
 	if st != nil {
 		st.Close()
 	}
+}
+
+// dbClaims claims decisions in a database shared by several processes,
+// and keys within this one.
+type dbClaims struct {
+	db   *pg.Store
+	keys core.Keys
+}
+
+// ClaimDecision implements core.Claimer.
+func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(bool), error) {
+	release, err := c.keys.Reserve(cl.Scope, cl.Key, cl.Hash)
+	if err != nil {
+		return "", nil, err
+	}
+	previous, unclaim, err := c.db.ClaimDecision(ctx, cl.Decision, cl.Order, ttl)
+	if err != nil {
+		release(true)
+		return "", nil, err
+	}
+	return previous, func(settled bool) { unclaim(); release(settled) }, nil
+}
+
+// Migrate brings the schema of the store at location to this jgctl's
+// version: a PostgreSQL database by its embedded migrations, a bbolt file
+// by opening it read-write (created if create is set).
+func Migrate(ctx context.Context, location string, create bool) (from, to int64, err error) {
+	if IsDatabase(location) {
+		return pg.Migrate(ctx, location)
+	}
+	b, err := bolt.Open(location, bolt.Options{Create: create})
+	if err != nil {
+		return 0, 0, err
+	}
+	return bolt.SchemaVersion, bolt.SchemaVersion, b.Close()
 }

@@ -79,8 +79,7 @@ func NewDB(t testing.TB, isolation string) string {
 		}
 		t.Skipf("PostgreSQL tests skipped: %v (install the PostgreSQL server binaries, e.g. Debian's postgresql-15, or set JGCTL_TEST_POSTGRES to a DSN whose user may create databases)", err)
 	}
-	name := fmt.Sprintf("jgtest_%d_%d", os.Getpid(), dbSeq.Add(1))
-	dsn, err := c.CreateDB(context.Background(), name, isolation)
+	dsn, err := c.CreateDB(context.Background(), NextName(), isolation)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,3 +232,25 @@ func appendFile(path, text string) error {
 	}
 	return f.Close()
 }
+
+// Private starts a server for t alone, stopped when t ends (for a test
+// binary whose TestMain cannot stop the shared one). It skips, or fails
+// under CI=true, as NewDB does.
+func Private(t testing.TB) *Cluster {
+	t.Helper()
+	if dsn := os.Getenv("JGCTL_TEST_POSTGRES"); dsn != "" {
+		return &Cluster{admin: dsn}
+	}
+	c, err := Start(context.Background())
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is needed under CI=true: %v", err)
+		}
+		t.Skipf("PostgreSQL tests skipped: %v (install the PostgreSQL server binaries, e.g. Debian's postgresql-15, or set JGCTL_TEST_POSTGRES to a DSN whose user may create databases)", err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
+// NextName returns a fresh database name for this process.
+func NextName() string { return fmt.Sprintf("jgtest_%d_%d", os.Getpid(), dbSeq.Add(1)) }

@@ -20,6 +20,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	payments *prometheus.CounterVec
 	imported *prometheus.CounterVec
+	retries  prometheus.Counter
 }
 
 // NewMetrics registers the series in a registry of their own (with the Go
@@ -41,11 +42,17 @@ func NewMetrics() *Metrics {
 		imported: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jgctl_import_rows_total", Help: "Imported rows by kind and result (inserted, updated, duplicate, rejected).",
 		}, []string{"kind", "result"}),
+		retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "jgctl_store_retries_total", Help: "Store transactions run again after a serialization failure, a deadlock or a concurrent key (PostgreSQL).",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.payments, m.imported,
+	m.reg.MustRegister(m.requests, m.latency, m.payments, m.imported, m.retries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// StoreRetried counts one store transaction run again.
+func (m *Metrics) StoreRetried() { m.retries.Inc() }
 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }

@@ -19,7 +19,7 @@ var (
 		Summary: "Readiness: the store answers"})
 	Metrics = declare[NoBody, string](OpInfo{ID: "metrics", Method: http.MethodGet, Path: "/metrics", Tag: "ops", Access: Public, Safe: true, Produces: "text/plain",
 		Summary:     "Prometheus metrics",
-		Description: "Prometheus text exposition format: jgctl_http_requests_total{route,status}, jgctl_http_request_duration_seconds{route}, jgctl_payments_total{outcome}, jgctl_import_rows_total{kind,result}, and the Go runtime and process collectors. Registered only when the server has metrics (jgctl serve always does)."})
+		Description: "Prometheus text exposition format: jgctl_http_requests_total{route,status}, jgctl_http_request_duration_seconds{route}, jgctl_payments_total{outcome}, jgctl_import_rows_total{kind,result}, jgctl_store_retries_total, and the Go runtime and process collectors. Registered only when the server has metrics (jgctl serve always does)."})
 	OpenAPI = declare[NoBody, json.RawMessage](OpInfo{ID: "openapi", Method: http.MethodGet, Path: "/v1/openapi.json", Tag: "ops", Access: Public, Safe: true,
 		Summary: "This OpenAPI document"})
 

@@ -32,48 +32,60 @@ type Claimer interface {
 
 // LocalClaims is the Claimer of a store that one process owns (the
 // embedded bbolt file, locked by its process): an in-process lock per
-// decision, and the keys of payments in flight or unsettled, in memory.
+// decision, and the keys of payments in flight or unsettled.
 type LocalClaims struct {
 	locks KeyLocks
-	mu    sync.Mutex
-	keys  map[string]string // scope \x00 key → request hash
+	keys  Keys
+}
+
+// ClaimDecision reserves the key for the request, then waits for the
+// decision's lock.
+func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Duration) (string, func(bool), error) {
+	release, err := c.keys.Reserve(cl.Scope, cl.Key, cl.Hash)
+	if err != nil {
+		return "", nil, err
+	}
+	unlock, err := c.locks.Lock(ctx, cl.Decision)
+	if err != nil {
+		release(true)
+		return "", nil, err
+	}
+	return "", func(settled bool) { unlock(); release(settled) }, nil
+}
+
+// Keys reserves, within this process, the idempotency keys of payments in
+// flight, and keeps those whose order's outcome is unknown: such a key
+// cannot be used meanwhile for another request.
+type Keys struct {
+	mu sync.Mutex
+	m  map[string]string // scope \x00 key → request hash
 }
 
 // maxUnsettledKeys bounds the keys kept for unsettled orders.
 const maxUnsettledKeys = 100000
 
-// ClaimDecision reserves the key for the request, then waits for the
-// decision's lock.
-func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Duration) (string, func(bool), error) {
-	k := cl.Scope + "\x00" + cl.Key
-	c.mu.Lock()
-	if c.keys == nil {
-		c.keys = map[string]string{}
+// Reserve reserves (scope, key) for the request of hash: another request
+// under the key is rules.ErrIdempotencyReuse. release(settled) drops the
+// reservation once the outcome is known; an unsettled one is kept.
+func (k *Keys) Reserve(scope, key, hash string) (release func(settled bool), err error) {
+	id := scope + "\x00" + key
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]string{}
 	}
-	if h, ok := c.keys[k]; ok && h != cl.Hash {
-		c.mu.Unlock()
-		return "", nil, rules.ErrIdempotencyReuse
+	if h, ok := k.m[id]; ok && h != hash {
+		return nil, rules.ErrIdempotencyReuse
 	}
-	if len(c.keys) >= maxUnsettledKeys {
-		clear(c.keys)
+	if len(k.m) >= maxUnsettledKeys {
+		clear(k.m)
 	}
-	c.keys[k] = cl.Hash
-	c.mu.Unlock()
-	unlock, err := c.locks.Lock(ctx, cl.Decision)
-	if err != nil {
-		c.forget(k)
-		return "", nil, err
-	}
-	return "", func(settled bool) {
-		unlock()
+	k.m[id] = hash
+	return func(settled bool) {
 		if settled {
-			c.forget(k)
+			k.mu.Lock()
+			delete(k.m, id)
+			k.mu.Unlock()
 		}
 	}, nil
-}
-
-func (c *LocalClaims) forget(k string) {
-	c.mu.Lock()
-	delete(c.keys, k)
-	c.mu.Unlock()
 }

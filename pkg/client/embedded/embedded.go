@@ -71,6 +71,10 @@ func WithLockTimeout(d time.Duration) Option {
 // (about 0.3 s per million records). Durability is the same.
 func FastCommits() Option { return func(o *app.Options) { o.Store.FastCommits = true } }
 
+// OnStoreRetry calls fn each time a transaction of a shared database is run
+// again (after a serialization failure or a deadlock), for a metric.
+func OnStoreRetry(fn func()) Option { return func(o *app.Options) { o.Database.OnRetry = fn } }
+
 // UnsafeNoSync skips fsync: for tests and benchmarks only.
 func UnsafeNoSync() Option { return func(o *app.Options) { o.Store.NoSync = true } }
 

@@ -55,7 +55,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	}
 	root.SetVersionTemplate("jgctl {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.String("store", "", "store file (env JGCTL_STORE; default $XDG_DATA_HOME/jgctl/jgctl.db)")
+	pf.String("store", "", "the store: a bbolt file, or a PostgreSQL database as a postgres:// URL or key=value DSN (env JGCTL_STORE; default $XDG_DATA_HOME/jgctl/jgctl.db)")
 	pf.String("endpoint", "", "`URL` of a jgctl serve endpoint (env JGCTL_ENDPOINT); every command then runs there")
 	pf.String("token", "", "bearer `TOKEN` for --endpoint (env JGCTL_TOKEN; default: the one saved by jgctl login)")
 	pf.StringP("output", "o", "table", "output format: table, json or plain")

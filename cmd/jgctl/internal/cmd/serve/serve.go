@@ -90,7 +90,8 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	e, st, err := f.Engine(cmdutil.Create, embedded.FastCommits())
+	metrics := server.NewMetrics()
+	e, st, err := f.Engine(cmdutil.Create, embedded.FastCommits(), embedded.OnStoreRetry(metrics.StoreRetried))
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	log := slog.New(slog.NewJSONHandler(f.IO.Err, nil))
 	server.TuneGC()
 	srv := &http.Server{
-		Handler: server.Serving(e, server.Options{Log: log, Metrics: server.NewMetrics(),
+		Handler: server.Serving(e, server.Options{Log: log, Metrics: metrics,
 			NotifySecret: []byte(f.Config.GatewaySecret)}),
 		TLSConfig:         tlsConf,
 		ReadHeaderTimeout: 5 * time.Second,

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/spf13/cobra"
 )
 
@@ -32,7 +33,8 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 		Use:   "init",
 		Short: "创建空的数据存储 / create an empty store at --store",
 		Long: "Create an empty store at --store (JGCTL_STORE, or the default path) and print its path and schema version.\n" +
-			"A store that already exists is left as it is. Commands that only read never create a store.",
+			"A store that already exists is left as it is. Commands that only read never create a store.\n" +
+			"On a PostgreSQL database (a postgres:// URL) it applies the schema, as store migrate does.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -43,17 +45,29 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 	}
 }
 
-func runInit(_ context.Context, opts *InitOptions) error {
+func runInit(ctx context.Context, opts *InitOptions) error {
 	f := opts.F
-	_, err := os.Stat(f.Config.Store)
-	created := errors.Is(err, fs.ErrNotExist)
+	path, created := f.Config.Store, false
+	if app.IsDatabase(path) {
+		// A database is created by its administrator; init applies the schema.
+		if err := local(f, "store init"); err != nil {
+			return err
+		}
+		from, _, err := app.Migrate(ctx, path, false)
+		if err != nil {
+			return err
+		}
+		created = from == 0
+	} else {
+		_, err := os.Stat(path)
+		created = errors.Is(err, fs.ErrNotExist)
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+	}
 	r, err := verify(f, "store init", cmdutil.Create)
 	if err != nil {
 		return err
-	}
-	path, err := filepath.Abs(f.Config.Store)
-	if err != nil {
-		path = f.Config.Store
 	}
 	if created {
 		f.Say("已创建数据存储。", "Store created.")

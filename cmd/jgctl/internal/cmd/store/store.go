@@ -3,7 +3,9 @@ package store
 
 import (
 	"context"
+
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/pkg/rules"
 	pstore "github.com/jgctl/jgctl/pkg/store"
 	"github.com/jgctl/jgctl/pkg/store/bolt"
@@ -12,18 +14,25 @@ import (
 
 // NewCmdStore builds the `store` group.
 func NewCmdStore(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "store", Short: "本地数据存储维护 / maintain the local store"}
-	cmd.AddCommand(NewCmdCheck(f, nil), NewCmdInit(f, nil))
+	cmd := &cobra.Command{Use: "store", Short: "数据存储维护 / maintain the store (a bbolt file or a PostgreSQL database)"}
+	cmd.AddCommand(NewCmdCheck(f, nil), NewCmdInit(f, nil), NewCmdMigrate(f, nil))
 	return cmd
 }
 
-// verify opens the local store for mode (refusing --endpoint) and checks
-// it.
-func verify(f *cmdutil.Factory, cmd string, mode cmdutil.Mode) (*pstore.Report, error) {
+// local refuses --endpoint for a command that maintains the store itself.
+func local(f *cmdutil.Factory, cmd string) error {
 	if f.Config.Endpoint != "" {
-		return nil, cmdutil.Usage(rules.ErrUsage, "--endpoint", "%s works on the embedded store only", cmd)
+		return cmdutil.Usage(rules.ErrUsage, "--endpoint", "%s works on the store itself (--store), not through an endpoint", cmd)
 	}
-	if mode == cmdutil.ReadOnly {
+	return nil
+}
+
+// verify opens the store for mode (refusing --endpoint) and checks it.
+func verify(f *cmdutil.Factory, cmd string, mode cmdutil.Mode) (*pstore.Report, error) {
+	if err := local(f, cmd); err != nil {
+		return nil, err
+	}
+	if mode == cmdutil.ReadOnly && !app.IsDatabase(f.Config.Store) {
 		// Straight from the file: damage that keeps it from opening is
 		// listed as problems (exit 1), not refused (exit 6).
 		return bolt.VerifyFile(f.Config.Store, bolt.Options{LockTimeout: f.Config.LockTimeout})
