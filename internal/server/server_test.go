@@ -3,11 +3,15 @@ package server_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/internal/pgtest"
 	"github.com/jgctl/jgctl/internal/refdata"
 	"github.com/jgctl/jgctl/internal/server"
 	"github.com/jgctl/jgctl/pkg/api"
@@ -43,29 +47,56 @@ func newEngine(t *testing.T, now func() time.Time, gw gateway.Gateway) *engine.E
 // a bearer token minted by the embedded staff, as `jgctl token create` does.
 func TestContract(t *testing.T) {
 	clienttest.Run(t, func(t *testing.T, now func() time.Time, gw gateway.Gateway) clienttest.Env {
-		e := newEngine(t, now, gw)
-		srv := httptest.NewServer(server.New(e, server.Options{}))
-		t.Cleanup(srv.Close)
-		withToken := func(tok string) *client.Client {
-			c, err := client.New(srv.URL, client.WithToken(tok))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return c
-		}
-		return clienttest.Env{Token: withToken, As: func(a api.Actor) *client.Client {
-			req := api.TokenRequest{Role: a.Role, Name: a.Name}
-			if a.Role == api.RoleStaff {
-				req.Name = "contract-staff"
-			}
-			if a.Role == api.RolePerson {
-				req.Name = a.IDNumber
-			}
-			tok, err := e.CreateToken(context.Background(), api.Staff, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return withToken(tok.Token)
-		}}
+		return httpEnv(t, newEngine(t, now, gw))
 	})
+}
+
+// TestContractPostgres runs the contract suite over HTTP on a PostgreSQL
+// database (a fresh one per scenario) at READ COMMITTED and REPEATABLE READ.
+func TestContractPostgres(t *testing.T) {
+	for _, iso := range []string{"read committed", "repeatable read"} {
+		t.Run(strings.ReplaceAll(iso, " ", "_"), func(t *testing.T) {
+			clienttest.Run(t, func(t *testing.T, now func() time.Time, gw gateway.Gateway) clienttest.Env {
+				dsn := pgtest.NewDB(t, iso)
+				if _, _, err := app.Migrate(context.Background(), dsn, false); err != nil {
+					t.Fatal(err)
+				}
+				e, st, err := app.Open(dsn, app.Config{Now: now, Gateway: gw})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				return httpEnv(t, e)
+			})
+		})
+	}
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// httpEnv serves an engine over HTTP for the contract suite.
+func httpEnv(t *testing.T, e *engine.Engine) clienttest.Env {
+	srv := httptest.NewServer(server.New(e, server.Options{}))
+	t.Cleanup(srv.Close)
+	withToken := func(tok string) *client.Client {
+		c, err := client.New(srv.URL, client.WithToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	return clienttest.Env{Token: withToken, As: func(a api.Actor) *client.Client {
+		req := api.TokenRequest{Role: a.Role, Name: a.Name}
+		if a.Role == api.RoleStaff {
+			req.Name = "contract-staff"
+		}
+		if a.Role == api.RolePerson {
+			req.Name = a.IDNumber
+		}
+		tok, err := e.CreateToken(context.Background(), api.Staff, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return withToken(tok.Token)
+	}}
 }
