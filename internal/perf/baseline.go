@@ -18,7 +18,7 @@ import (
 
 // The raw baselines: what plain bbolt does with similar rows on this
 // machine, measured in the same run as jgctl so that the ratio survives a
-// noisy or different machine (performance-limits.md §2, §3).
+// noisy or different machine (docs/performance.md).
 
 type rawRow struct {
 	RecordNo  string `json:"record_no"`
@@ -283,8 +283,8 @@ func RawUpdates(path string, writers int, d time.Duration) (float64, []time.Dura
 }
 
 // RawPayHandler is the baseline of a durable POST: it decodes a small JSON
-// body and writes it with the group committer, like performance-limits.md
-// §6's POST /pay. Call the returned function to stop it.
+// body and writes it with the group committer, as a minimal durable
+// POST /pay would. Call the returned function to stop it.
 func RawPayHandler(path string) (http.Handler, func(), error) {
 	c, err := newRawCommitter(path)
 	if err != nil {

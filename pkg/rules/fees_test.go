@@ -55,7 +55,8 @@ func TestFeeDueDate(t *testing.T) {
 	}
 }
 
-// TestQuoteWorkedExamples is the table of domain-rules.md §1.
+// TestQuoteWorkedExamples is the table of worked examples of the late fee
+// (docs/rules.md).
 func TestQuoteWorkedExamples(t *testing.T) {
 	real := realCalendar(t)
 	natural := rules.DefaultFeePolicy()

@@ -3,7 +3,7 @@ package rules
 import "time"
 
 // Policy gathers every setting where the regulations leave room (the rules
-// marked [L] or disputed in domain-rules.md). DefaultPolicy documents the
+// marked [L] or disputed in docs/rules.md). DefaultPolicy documents the
 // defaults; deployments override them in the config file.
 type Policy struct {
 	Fees FeePolicy `json:"fees"`
