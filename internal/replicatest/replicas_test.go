@@ -1,0 +1,626 @@
+package replicatest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jgctl/jgctl/internal/app"
+	"github.com/jgctl/jgctl/internal/perf"
+	"github.com/jgctl/jgctl/internal/pgtest"
+	"github.com/jgctl/jgctl/internal/server"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/client"
+	"github.com/jgctl/jgctl/pkg/gateway"
+	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+const (
+	decisions = 200 // decided records, payable by decision number
+	drivers   = 20  // licence holders with phones, who get the "paid" messages
+	replicas  = 3
+	workers   = 24 // concurrent clients
+	// claimGrace is how long the killed replica's payment claims are left
+	// before the test lapses them, as their time to live would.
+	claimGrace = time.Second
+)
+
+// now is every replica's clock: one day, so that every payer of a
+// decision is quoted the same amount.
+func now() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) }
+
+// TestReplicas runs three `jgctl serve` replicas (each its own engine,
+// pool, claims, key reservations, throttles and token cache, behind its own
+// HTTP server) on one PostgreSQL database and one payment gateway. Clients
+// pay 200 decisions through random replicas, several clients per decision,
+// each repeating its idempotency key; one replica dies mid-load. Afterwards
+// every decision has exactly one payment, one charge net of refunds and one
+// "paid" message; every client was answered a receipt of that payment or
+// DECISION_ALREADY_PAID, never a 500; and the store verifies clean.
+func TestReplicas(t *testing.T) {
+	for _, iso := range []string{"read committed", "repeatable read"} {
+		t.Run(strings.ReplaceAll(iso, " ", "_"), func(t *testing.T) {
+			runReplicas(t, pgtest.NewDB(t, iso))
+		})
+	}
+}
+
+func runReplicas(t *testing.T, dsn string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if _, _, err := app.Migrate(ctx, dsn, false); err != nil {
+		t.Fatal(err)
+	}
+	token := seed(t, dsn)
+	bank := &ledger{Sandbox: gateway.NewSandbox(gateway.Approve), orders: map[string]bool{}}
+	var rs []*replica
+	for range replicas {
+		rs = append(rs, startReplica(t, dsn, token, bank))
+	}
+
+	// The load: every decision paid by 2-4 clients, each with its own key,
+	// each sending it 1-3 times, in a random order.
+	var payers []*payer
+	for i := range decisions {
+		for c := range 2 + rand.IntN(3) {
+			payers = append(payers, &payer{dec: perf.DecisionNo(i), key: fmt.Sprintf("rep-%d-%d", i, c), sends: 1 + rand.IntN(3)})
+		}
+	}
+	rand.Shuffle(len(payers), func(i, j int) { payers[i], payers[j] = payers[j], payers[i] })
+	queue := make(chan *payer, len(payers))
+	for _, p := range payers {
+		queue <- p
+	}
+	close(queue)
+
+	// Midway one replica dies, with payments in flight on it.
+	var done, inFlight atomic.Int64
+	half := make(chan struct{})
+	killed := make(chan int)
+	go func() {
+		select {
+		case <-half:
+		case <-ctx.Done():
+			close(killed)
+			return
+		}
+		inFlight.Store(rs[0].inFlight.Load())
+		rs[0].kill()
+		killed <- lapseClaims(ctx, t, dsn)
+	}()
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for p := range queue {
+				p.pay(ctx, rs)
+				if done.Add(1) == int64(len(payers)/2) {
+					close(half)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	lapsed := <-killed
+	t.Logf("%d clients, %d requests in %v; %d in flight on the killed replica; %d connection errors, %d 5xx answers; %d claims of the killed replica lapsed",
+		len(payers), countRequests(payers), time.Since(start).Round(time.Millisecond), inFlight.Load(), countConnErrors(payers), count5xx(rs), lapsed)
+	if ctx.Err() != nil {
+		t.Fatalf("the load did not finish in time: %v", ctx.Err())
+	}
+	for _, r := range rs {
+		if n := r.status500.Load(); n > 0 {
+			t.Errorf("replica %s answered %d requests with HTTP 500", r.srv.URL, n)
+		}
+	}
+	check(ctx, t, dsn, payers, bank)
+}
+
+// seed imports the licences of the drivers and the decided records
+// through one engine, registers the drivers (so that they are sent the
+// "paid" messages), and returns a staff token (tokens live in the
+// database, so it is valid on every replica).
+func seed(t *testing.T, dsn string) string {
+	ctx := context.Background()
+	e, st, err := app.Open(dsn, app.Config{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var lic, vio strings.Builder
+	lic.WriteString("id_number,name,file_no,classes,first_issued_on,valid_until,status,phone\n")
+	for d := range drivers {
+		fmt.Fprintf(&lic, "%s,张三,3701%08d,C1,2015-06-01,2031-06-01,normal,138%08d\n", perf.IDNumber(d), d, d)
+	}
+	vio.WriteString("record_no,plate,plate_type,occurred_at,location,code,description,fine,points,source,decision_no,served_on,driver_id_number\n")
+	for i := range decisions {
+		fmt.Fprintf(&vio, "%s,%s,02,2026-11-01T08:15:00+08:00,经十路%d号,1625,,200,6,onsite,%s,2026-11-20,%s\n",
+			perf.RecordNo(i), perf.Plate(i), i, perf.DecisionNo(i), perf.IDNumber(i%drivers))
+	}
+	for _, f := range []struct {
+		kind api.ImportKind
+		data string
+		rows int
+	}{{api.ImportLicences, lic.String(), drivers}, {api.ImportViolations, vio.String(), decisions}} {
+		res, err := e.Import(ctx, api.Staff, api.ImportRequest{Kind: f.kind}, strings.NewReader(f.data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Inserted != f.rows || res.Rejected != 0 {
+			t.Fatalf("import %s: %+v", f.kind, res)
+		}
+	}
+	for d := range drivers {
+		if _, err := e.RegisterPerson(ctx, api.Staff, api.RegisterPersonRequest{IDNumber: perf.IDNumber(d), Name: "张三",
+			Phone: fmt.Sprintf("138%08d", d), FileNo: fmt.Sprintf("3701%08d", d)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok, err := e.CreateToken(ctx, api.Staff, api.TokenRequest{Role: api.RoleStaff, Name: "replica-load"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Token
+}
+
+// replica is one `jgctl serve`: an engine opened by app.Open behind the
+// handler serve runs. It reaches the database through a proxy of its own
+// and the bank through a gateway that it alone uses, so that killing it
+// cuts both at once, as the death of its process would.
+type replica struct {
+	srv       *httptest.Server
+	db        *proxy
+	client    *client.Client
+	dead      atomic.Bool
+	inFlight  atomic.Int64
+	status500 atomic.Int64
+	status5xx atomic.Int64
+}
+
+func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replica {
+	r := &replica{db: newProxy(t, hostOf(t, dsn))}
+	e, st, err := app.Open(viaProxy(t, dsn, r.db.ln.Addr().String()), app.Config{Now: now, Gateway: mortalGateway{bank, &r.dead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := server.Serving(e, server.Options{Log: slog.New(slog.DiscardHandler)})
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.inFlight.Add(1)
+		defer r.inFlight.Add(-1)
+		h.ServeHTTP(mortalWriter{w, &r.dead}, req)
+		if r.dead.Load() {
+			panic(http.ErrAbortHandler) // a dead process answers nothing
+		}
+	}))
+	t.Cleanup(func() {
+		r.srv.Close()
+		r.db.kill()
+		st.Close()
+	})
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: statusCounter{&http.Transport{MaxIdleConnsPerHost: workers}, r}}
+	if r.client, err = client.New(r.srv.URL, client.WithToken(token), client.WithRetries(0), client.WithHTTPClient(hc)); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// kill is the closest in-process equivalent of SIGKILL: from this moment
+// the replica answers no request, calls the bank no more, and its database
+// sessions drop (their open transactions roll back); its listener and
+// every client connection close. What it held in the database (payment
+// claims) stays until it lapses.
+func (r *replica) kill() {
+	r.dead.Store(true)
+	r.db.kill()
+	r.srv.CloseClientConnections()
+	r.srv.Close()
+}
+
+// lapseClaims waits claimGrace after the kill, then lapses the payment
+// claims held since the kill (the killed replica's, which its two-minute
+// time to live would end; a live replica's claim still held then lapses
+// too, which the claims must also survive). It returns how many lapsed.
+func lapseClaims(ctx context.Context, t *testing.T, dsn string) int {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	defer conn.Close(context.Background())
+	rows, _ := conn.Query(ctx, "SELECT decision_no, order_id FROM payment_claims")
+	held, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Decision, Order string }])
+	if err != nil {
+		t.Error(err)
+		return 0
+	}
+	select {
+	case <-time.After(claimGrace):
+	case <-ctx.Done():
+		return 0
+	}
+	n := 0
+	for _, c := range held {
+		tag, err := conn.Exec(ctx, "UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2", c.Decision, c.Order)
+		if err != nil {
+			t.Error(err)
+			return n
+		}
+		n += int(tag.RowsAffected())
+	}
+	return n
+}
+
+// payer is one client paying one decision under its own key.
+type payer struct {
+	dec, key string
+	sends    int // how often it sends its request, the same key each time
+	outcomes []outcome
+	requests int
+	connErrs int
+}
+
+// outcome is the final answer to one send.
+type outcome struct {
+	receipt *api.Receipt
+	err     error
+}
+
+// maxAttempts bounds the retries of one send.
+const maxAttempts = 20
+
+// pay sends the payer's request sends times, each through a random
+// replica, retrying a connection error or a 5xx answer with the same key on
+// another random replica.
+func (p *payer) pay(ctx context.Context, rs []*replica) {
+	req := api.PayRequest{Mutation: api.Mutation{IdempotencyKey: p.key}, DecisionNo: p.dec}
+	for range p.sends {
+		var o outcome
+		for attempt := 1; ; attempt++ {
+			p.requests++
+			o.receipt, o.err = rs[rand.IntN(len(rs))].client.Payments.Pay(ctx, req)
+			var re *rules.Error
+			errors.As(o.err, &re)
+			retry := errors.Is(o.err, rules.ErrEndpointUnavailable) || (re != nil && re.Kind == rules.KindUnavailable)
+			if errors.Is(o.err, rules.ErrEndpointUnavailable) {
+				p.connErrs++
+			}
+			if !retry || attempt == maxAttempts || ctx.Err() != nil {
+				break
+			}
+			time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+		}
+		p.outcomes = append(p.outcomes, o)
+	}
+}
+
+// check asserts the invariants through a fresh engine's store.
+func check(ctx context.Context, t *testing.T, dsn string, payers []*payer, bank *ledger) {
+	_, st, err := app.Open(dsn, app.Config{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	payments := map[string]*rules.Payment{}
+	paid := map[string]int{} // "paid" messages per decision
+	err = st.View(ctx, func(tx store.Tx) error {
+		for i := range decisions {
+			dec := perf.DecisionNo(i)
+			p, err := tx.PaymentOfDecision(dec)
+			if err != nil {
+				return err
+			}
+			payments[dec] = p
+		}
+		for after := uint64(0); ; {
+			ms, err := tx.Outbox(after, 1000)
+			if err != nil || len(ms) == 0 {
+				return err
+			}
+			for _, m := range ms {
+				after = m.Seq
+				if m.Template != "paid" {
+					continue
+				}
+				dec := strings.TrimPrefix(m.Text, "【交管】决定书")
+				paid[dec[:min(16, len(dec))]]++
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Every decision: one payment, charged once net of refunds, one message.
+	total := rules.Fen(0)
+	for dec, p := range payments {
+		if p == nil {
+			t.Errorf("decision %s: no payment", dec)
+			continue
+		}
+		total = total.Add(p.Amount)
+		if n := paid[dec]; n != 1 {
+			t.Errorf("decision %s: %d \"paid\" messages, want 1", dec, n)
+		}
+		var kept []string
+		for _, order := range bank.ordersOf(dec) {
+			c, err := bank.Status(ctx, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Paid {
+				kept = append(kept, order)
+				if !c.Amount.Equal(p.Amount) {
+					t.Errorf("decision %s: order %s charged %s, the payment is %s", dec, order, c.Amount, p.Amount)
+				}
+			}
+		}
+		if len(kept) != 1 || kept[0] != p.OrderID {
+			t.Errorf("decision %s: charged and not refunded by orders %v, the payment names order %s", dec, kept, p.OrderID)
+		}
+	}
+	if len(paid) != decisions {
+		t.Errorf("\"paid\" messages name %d decisions, want %d", len(paid), decisions)
+	}
+	sum, n := bank.Charged()
+	if n != decisions || !sum.Equal(total) {
+		t.Errorf("the bank kept %d charges of %s in all, the payments are %d of %s", n, sum, decisions, total)
+	}
+	t.Logf("the bank was charged %d orders and refunded %d", bank.Orders(), bank.refunds.Load())
+
+	// Every client: a receipt of the decision's payment or
+	// DECISION_ALREADY_PAID, the same answer to each send of its key.
+	receipts := map[string]int{}
+	for _, c := range payers {
+		p := payments[c.dec]
+		for i, o := range c.outcomes {
+			switch {
+			case o.err == nil:
+				if p == nil || o.receipt.ID != p.ID || o.receipt.OrderID != p.OrderID || !o.receipt.Amount.Equal(p.Amount) {
+					t.Errorf("key %s (decision %s) got receipt %s of order %s, the payment is %+v", c.key, c.dec, o.receipt.ID, o.receipt.OrderID, p)
+				}
+				receipts[c.dec]++
+			case !errors.Is(o.err, rules.ErrAlreadyPaid):
+				t.Errorf("key %s (decision %s), send %d: %v", c.key, c.dec, i+1, o.err)
+			}
+			if i > 0 && (o.err == nil) != (c.outcomes[0].err == nil) {
+				t.Errorf("key %s (decision %s): send 1 answered %v, send %d %v", c.key, c.dec, c.outcomes[0].err, i+1, o.err)
+			}
+		}
+	}
+	for dec := range payments {
+		if receipts[dec] == 0 {
+			t.Errorf("decision %s: no client got a receipt", dec)
+		}
+	}
+
+	rep, err := st.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) > 0 || rep.Payments != decisions {
+		t.Errorf("store check: %d payments, problems %q", rep.Payments, rep.Problems)
+	}
+}
+
+func countRequests(ps []*payer) (n int) {
+	for _, p := range ps {
+		n += p.requests
+	}
+	return n
+}
+
+func countConnErrors(ps []*payer) (n int) {
+	for _, p := range ps {
+		n += p.connErrs
+	}
+	return n
+}
+
+func count5xx(rs []*replica) (n int64) {
+	for _, r := range rs {
+		n += r.status5xx.Load()
+	}
+	return n
+}
+
+// ledger is the one bank of every replica: the sandbox, with the orders
+// charged and the refunds given counted.
+type ledger struct {
+	*gateway.Sandbox
+	mu      sync.Mutex
+	orders  map[string]bool
+	refunds atomic.Int64
+}
+
+// Charge implements gateway.Gateway.
+func (l *ledger) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	ref, err := l.Sandbox.Charge(ctx, order, amount)
+	if err == nil {
+		l.mu.Lock()
+		l.orders[order] = true
+		l.mu.Unlock()
+	}
+	return ref, err
+}
+
+// Refund implements gateway.Gateway.
+func (l *ledger) Refund(ctx context.Context, order string) error {
+	err := l.Sandbox.Refund(ctx, order)
+	if err == nil {
+		l.refunds.Add(1)
+	}
+	return err
+}
+
+// ordersOf lists the orders charged for a decision (order IDs start with
+// "ORD-" and the decision number).
+func (l *ledger) ordersOf(dec string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for o := range l.orders {
+		if strings.HasPrefix(o, "ORD-"+dec+"-") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+var errKilled = errors.New("replica killed")
+
+// mortalGateway is a replica's way to the bank: closed when it dies.
+type mortalGateway struct {
+	gateway.Gateway
+	dead *atomic.Bool
+}
+
+func (g mortalGateway) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	if g.dead.Load() {
+		return "", errKilled
+	}
+	return g.Gateway.Charge(ctx, order, amount)
+}
+
+func (g mortalGateway) Refund(ctx context.Context, order string) error {
+	if g.dead.Load() {
+		return errKilled
+	}
+	return g.Gateway.Refund(ctx, order)
+}
+
+func (g mortalGateway) Status(ctx context.Context, order string) (gateway.Charge, error) {
+	if g.dead.Load() {
+		return gateway.Charge{}, errKilled
+	}
+	return g.Gateway.Status(ctx, order)
+}
+
+// mortalWriter writes nothing once its replica is dead.
+type mortalWriter struct {
+	http.ResponseWriter
+	dead *atomic.Bool
+}
+
+func (w mortalWriter) WriteHeader(code int) {
+	if !w.dead.Load() {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w mortalWriter) Write(b []byte) (int, error) {
+	if w.dead.Load() {
+		return 0, errKilled
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// statusCounter counts a replica's 5xx answers, and its 500s apart.
+type statusCounter struct {
+	base http.RoundTripper
+	r    *replica
+}
+
+func (s statusCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.base.RoundTrip(req)
+	if err == nil && resp.StatusCode >= 500 {
+		s.r.status5xx.Add(1)
+		if resp.StatusCode == http.StatusInternalServerError {
+			s.r.status500.Add(1)
+		}
+	}
+	return resp, err
+}
+
+// proxy is a replica's TCP path to the database: killing it drops every
+// session, as the database sees a process die.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+	dead   bool
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.pipe(c)
+		}
+	}()
+	return p
+}
+
+func (p *proxy) pipe(c net.Conn) {
+	d, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.dead {
+		p.mu.Unlock()
+		c.Close()
+		d.Close()
+		return
+	}
+	p.conns[c], p.conns[d] = true, true
+	p.mu.Unlock()
+	go func() {
+		io.Copy(d, c)
+		d.Close()
+		c.Close()
+	}()
+	io.Copy(c, d)
+	c.Close()
+	d.Close()
+}
+
+func (p *proxy) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dead = true
+	p.ln.Close()
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
+func hostOf(t *testing.T, dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
+}
+
+func viaProxy(t *testing.T, dsn, addr string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = addr
+	return u.String()
+}
