@@ -1,16 +1,20 @@
 package replicatest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,7 +92,8 @@ func runReplicas(t *testing.T, dsn string) {
 	close(queue)
 
 	// Midway one replica dies, with payments in flight on it.
-	var done, inFlight atomic.Int64
+	var done atomic.Int64
+	var inFlight int
 	half := make(chan struct{})
 	killed := make(chan int)
 	go func() {
@@ -98,9 +103,12 @@ func runReplicas(t *testing.T, dsn string) {
 			close(killed)
 			return
 		}
-		inFlight.Store(rs[0].inFlight.Load())
-		rs[0].kill()
-		killed <- lapseClaims(ctx, t, dsn)
+		for deadline := time.Now().Add(time.Second); !rs[0].busy() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond) // kill it with payments in flight
+		}
+		decs := rs[0].kill()
+		inFlight = len(decs)
+		killed <- lapseClaims(ctx, t, dsn, decs)
 	}()
 
 	start := time.Now()
@@ -117,8 +125,8 @@ func runReplicas(t *testing.T, dsn string) {
 	}
 	wg.Wait()
 	lapsed := <-killed
-	t.Logf("%d clients, %d requests in %v; %d in flight on the killed replica; %d connection errors, %d 5xx answers; %d claims of the killed replica lapsed",
-		len(payers), countRequests(payers), time.Since(start).Round(time.Millisecond), inFlight.Load(), countConnErrors(payers), count5xx(rs), lapsed)
+	t.Logf("%d clients, %d requests in %v; payments of %d decisions in flight on the killed replica; %d connection errors, %d 5xx answers; %d claims of the killed replica lapsed",
+		len(payers), countRequests(payers), time.Since(start).Round(time.Millisecond), inFlight, countConnErrors(payers), count5xx(rs), lapsed)
 	if ctx.Err() != nil {
 		t.Fatalf("the load did not finish in time: %v", ctx.Err())
 	}
@@ -186,21 +194,21 @@ type replica struct {
 	db        *proxy
 	client    *client.Client
 	dead      atomic.Bool
-	inFlight  atomic.Int64
+	mu        sync.Mutex
+	paying    map[string]int // decision → its requests in flight (kept once dead)
 	status500 atomic.Int64
 	status5xx atomic.Int64
 }
 
 func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replica {
-	r := &replica{db: newProxy(t, hostOf(t, dsn))}
+	r := &replica{db: newProxy(t, hostOf(t, dsn)), paying: map[string]int{}}
 	e, st, err := app.Open(viaProxy(t, dsn, r.db.ln.Addr().String()), app.Config{Now: now, Gateway: mortalGateway{bank, &r.dead}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := server.Serving(e, server.Options{Log: slog.New(slog.DiscardHandler)})
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.inFlight.Add(1)
-		defer r.inFlight.Add(-1)
+		defer r.track(req)()
 		h.ServeHTTP(mortalWriter{w, &r.dead}, req)
 		if r.dead.Load() {
 			panic(http.ErrAbortHandler) // a dead process answers nothing
@@ -218,30 +226,63 @@ func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replic
 	return r
 }
 
+// track notes the decision a payment request names while it is served;
+// the returned function ends that, unless the replica died meanwhile.
+func (r *replica) track(req *http.Request) func() {
+	body, _ := io.ReadAll(req.Body)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	var pr api.PayRequest
+	json.Unmarshal(body, &pr)
+	r.mu.Lock()
+	r.paying[pr.DecisionNo]++
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		if !r.dead.Load() {
+			if r.paying[pr.DecisionNo]--; r.paying[pr.DecisionNo] == 0 {
+				delete(r.paying, pr.DecisionNo)
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+// busy reports whether payments are in flight on the replica.
+func (r *replica) busy() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.paying) > 0
+}
+
 // kill is the closest in-process equivalent of SIGKILL: from this moment
 // the replica answers no request, calls the bank no more, and its database
 // sessions drop (their open transactions roll back); its listener and
 // every client connection close. What it held in the database (payment
-// claims) stays until it lapses.
-func (r *replica) kill() {
+// claims) stays until it lapses. It returns the decisions whose payments
+// were in flight on it.
+func (r *replica) kill() []string {
 	r.dead.Store(true)
 	r.db.kill()
 	r.srv.CloseClientConnections()
 	r.srv.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Collect(maps.Keys(r.paying))
 }
 
-// lapseClaims waits claimGrace after the kill, then lapses the payment
-// claims held since the kill (the killed replica's, which its two-minute
-// time to live would end; a live replica's claim still held then lapses
-// too, which the claims must also survive). It returns how many lapsed.
-func lapseClaims(ctx context.Context, t *testing.T, dsn string) int {
+// lapseClaims lapses the payment claims of the decisions whose payments
+// were in flight on the killed replica, as their two-minute time to live
+// would: those still held by the same order claimGrace after the kill (a
+// live replica's claim is released long before). It returns how many
+// lapsed.
+func lapseClaims(ctx context.Context, t *testing.T, dsn string, decs []string) int {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Error(err)
 		return 0
 	}
 	defer conn.Close(context.Background())
-	rows, _ := conn.Query(ctx, "SELECT decision_no, order_id FROM payment_claims")
+	rows, _ := conn.Query(ctx, "SELECT decision_no, order_id FROM payment_claims WHERE decision_no = ANY($1)", decs)
 	held, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Decision, Order string }])
 	if err != nil {
 		t.Error(err)
@@ -353,10 +394,14 @@ func check(ctx context.Context, t *testing.T, dsn string, payers []*payer, bank 
 		}
 		total = total.Add(p.Amount)
 		if n := paid[dec]; n != 1 {
-			t.Errorf("decision %s: %d \"paid\" messages, want 1", dec, n)
+			t.Errorf("decision %s: %d \"paid\" messages, want 1 (payment by order %s, idempotency key %q)", dec, n, p.OrderID, p.IdempotencyKey)
+		}
+		orders := bank.ordersOf(dec)
+		if len(orders) != 1 {
+			t.Errorf("decision %s: the bank was charged %d orders %v, want 1 (the claim comes before the charge)", dec, len(orders), orders)
 		}
 		var kept []string
-		for _, order := range bank.ordersOf(dec) {
+		for _, order := range orders {
 			c, err := bank.Status(ctx, order)
 			if err != nil {
 				t.Fatal(err)
