@@ -669,3 +669,50 @@ func viaProxy(t *testing.T, dsn, addr string) string {
 	u.Host = addr
 	return u.String()
 }
+
+// TestClientGivesUpAfterCharge: a client that gives up (its connection
+// closes) after the bank took its money but before the payment is written
+// must not leave that charge behind when another client then pays the
+// decision through another replica.
+func TestClientGivesUpAfterCharge(t *testing.T) {
+	dsn := pgtest.NewDB(t, "read committed")
+	ctx := context.Background()
+	if _, _, err := app.Migrate(ctx, dsn, false); err != nil {
+		t.Fatal(err)
+	}
+	token := seed(t, dsn)
+	bank := &ledger{Sandbox: gateway.NewSandbox(gateway.Approve), orders: map[string]bool{}}
+	charged := make(chan struct{})
+	a := startReplica(t, dsn, token, stallAfterCharge{bank, charged})
+	b := startReplica(t, dsn, token, bank)
+	dec := perf.DecisionNo(0)
+
+	quit, cancel := context.WithCancel(ctx)
+	go func() { <-charged; cancel() }()
+	_, err := a.client.Payments.Pay(quit, api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "gives-up"}, DecisionNo: dec})
+	if err == nil {
+		t.Fatal("the client that gave up got an answer")
+	}
+	a.srv.Close() // waits for the abandoned request to end
+	rec, err := b.client.Payments.Pay(ctx, api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "pays"}, DecisionNo: dec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n := bank.Charged(); n != 1 {
+		t.Errorf("decision %s paid by order %s: the bank keeps %d charges of orders %v (%d refunds)", dec, rec.OrderID, n, bank.ordersOf(dec), bank.refunds.Load())
+	}
+}
+
+// stallAfterCharge charges, says so, and answers only once its caller's
+// context ends: the client gives up between the charge and the write.
+type stallAfterCharge struct {
+	gateway.Gateway
+	charged chan struct{}
+}
+
+func (g stallAfterCharge) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	ref, err := g.Gateway.Charge(ctx, order, amount)
+	close(g.charged)
+	<-ctx.Done()
+	return ref, err
+}
