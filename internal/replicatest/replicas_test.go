@@ -72,12 +72,29 @@ func runReplicas(t *testing.T, dsn string) {
 	token := seed(t, dsn)
 	bank := &ledger{Sandbox: gateway.NewSandbox(gateway.Approve), orders: map[string]bool{}}
 	var rs []*replica
+	var cs []*client.Client
+	var ss []*statuses
 	for range replicas {
-		rs = append(rs, startReplica(t, dsn, token, bank))
+		r := startReplica(t, dsn, token, bank)
+		rs, cs, ss = append(rs, r), append(cs, r.client), append(ss, &r.statuses)
 	}
+	payers := load(ctx, t, cs, ss, func() string {
+		for deadline := time.Now().Add(time.Second); !rs[0].busy() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond) // kill it with payments in flight
+		}
+		decs := rs[0].kill()
+		return fmt.Sprintf("payments of %d decisions in flight on the killed replica, %d of their claims lapsed",
+			len(decs), lapseClaims(ctx, t, dsn, decs))
+	})
+	check(ctx, t, dsn, payers, bank)
+}
 
-	// The load: every decision paid by 2-4 clients, each with its own key,
-	// each sending it 1-3 times, in a random order.
+// load pays every decision through random replicas, 2-4 clients a
+// decision, each with its own key, each sending it 1-3 times, in a random
+// order; kill kills a replica when half the clients are done, and says
+// what it did. It fails t if the load overruns ctx or a replica answered
+// a 500.
+func load(ctx context.Context, t *testing.T, cs []*client.Client, ss []*statuses, kill func() string) []*payer {
 	var payers []*payer
 	for i := range decisions {
 		for c := range 2 + rand.IntN(3) {
@@ -91,32 +108,23 @@ func runReplicas(t *testing.T, dsn string) {
 	}
 	close(queue)
 
-	// Midway one replica dies, with payments in flight on it.
 	var done atomic.Int64
-	var inFlight int
 	half := make(chan struct{})
-	killed := make(chan int)
+	killed := make(chan string, 1)
 	go func() {
 		select {
 		case <-half:
+			killed <- kill()
 		case <-ctx.Done():
-			close(killed)
-			return
+			killed <- "no replica killed"
 		}
-		for deadline := time.Now().Add(time.Second); !rs[0].busy() && time.Now().Before(deadline); {
-			time.Sleep(time.Millisecond) // kill it with payments in flight
-		}
-		decs := rs[0].kill()
-		inFlight = len(decs)
-		killed <- lapseClaims(ctx, t, dsn, decs)
 	}()
-
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for p := range queue {
-				p.pay(ctx, rs)
+				p.pay(ctx, cs)
 				if done.Add(1) == int64(len(payers)/2) {
 					close(half)
 				}
@@ -124,18 +132,19 @@ func runReplicas(t *testing.T, dsn string) {
 		})
 	}
 	wg.Wait()
-	lapsed := <-killed
-	t.Logf("%d clients, %d requests in %v; payments of %d decisions in flight on the killed replica; %d connection errors, %d 5xx answers; %d claims of the killed replica lapsed",
-		len(payers), countRequests(payers), time.Since(start).Round(time.Millisecond), inFlight, countConnErrors(payers), count5xx(rs), lapsed)
+	var n5xx int64
+	for i, s := range ss {
+		n5xx += s.status5xx.Load()
+		if n := s.status500.Load(); n > 0 {
+			t.Errorf("replica %d answered %d requests with HTTP 500", i, n)
+		}
+	}
+	t.Logf("%d clients, %d requests in %v; %d connection errors, %d 5xx answers; %s",
+		len(payers), countRequests(payers), time.Since(start).Round(time.Millisecond), countConnErrors(payers), n5xx, <-killed)
 	if ctx.Err() != nil {
 		t.Fatalf("the load did not finish in time: %v", ctx.Err())
 	}
-	for _, r := range rs {
-		if n := r.status500.Load(); n > 0 {
-			t.Errorf("replica %s answered %d requests with HTTP 500", r.srv.URL, n)
-		}
-	}
-	check(ctx, t, dsn, payers, bank)
+	return payers
 }
 
 // seed imports the licences of the drivers and the decided records
@@ -190,15 +199,17 @@ func seed(t *testing.T, dsn string) string {
 // and the bank through a gateway that it alone uses, so that killing it
 // cuts both at once, as the death of its process would.
 type replica struct {
-	srv       *httptest.Server
-	db        *proxy
-	client    *client.Client
-	dead      atomic.Bool
-	mu        sync.Mutex
-	paying    map[string]int // decision → its requests in flight (kept once dead)
-	status500 atomic.Int64
-	status5xx atomic.Int64
+	srv    *httptest.Server
+	db     *proxy
+	client *client.Client
+	dead   atomic.Bool
+	mu     sync.Mutex
+	paying map[string]int // decision → its requests in flight (kept once dead)
+	statuses
 }
+
+// statuses counts the 5xx answers of a replica, and its 500s apart.
+type statuses struct{ status500, status5xx atomic.Int64 }
 
 func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replica {
 	r := &replica{db: newProxy(t, hostOf(t, dsn)), paying: map[string]int{}}
@@ -219,11 +230,19 @@ func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replic
 		r.db.kill()
 		st.Close()
 	})
-	hc := &http.Client{Timeout: 10 * time.Second, Transport: statusCounter{&http.Transport{MaxIdleConnsPerHost: workers}, r}}
-	if r.client, err = client.New(r.srv.URL, client.WithToken(token), client.WithRetries(0), client.WithHTTPClient(hc)); err != nil {
+	r.client = newClient(t, r.srv.URL, token, &r.statuses)
+	return r
+}
+
+// newClient returns a client of one replica that never retries by itself
+// and counts the replica's 5xx answers.
+func newClient(t *testing.T, url, token string, s *statuses) *client.Client {
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: statusCounter{&http.Transport{MaxIdleConnsPerHost: workers}, s}}
+	c, err := client.New(url, client.WithToken(token), client.WithRetries(0), client.WithHTTPClient(hc))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return c
 }
 
 // track notes the decision a payment request names while it is served;
@@ -326,13 +345,13 @@ const maxAttempts = 20
 // pay sends the payer's request sends times, each through a random
 // replica, retrying a connection error or a 5xx answer with the same key on
 // another random replica.
-func (p *payer) pay(ctx context.Context, rs []*replica) {
+func (p *payer) pay(ctx context.Context, cs []*client.Client) {
 	req := api.PayRequest{Mutation: api.Mutation{IdempotencyKey: p.key}, DecisionNo: p.dec}
 	for range p.sends {
 		var o outcome
 		for attempt := 1; ; attempt++ {
 			p.requests++
-			o.receipt, o.err = rs[rand.IntN(len(rs))].client.Payments.Pay(ctx, req)
+			o.receipt, o.err = cs[rand.IntN(len(cs))].Payments.Pay(ctx, req)
 			var re *rules.Error
 			errors.As(o.err, &re)
 			retry := errors.Is(o.err, rules.ErrEndpointUnavailable) || (re != nil && re.Kind == rules.KindUnavailable)
@@ -475,13 +494,6 @@ func countConnErrors(ps []*payer) (n int) {
 	return n
 }
 
-func count5xx(rs []*replica) (n int64) {
-	for _, r := range rs {
-		n += r.status5xx.Load()
-	}
-	return n
-}
-
 // ledger is the one bank of every replica: the sandbox, with the orders
 // charged and the refunds given counted.
 type ledger struct {
@@ -573,18 +585,18 @@ func (w mortalWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// statusCounter counts a replica's 5xx answers, and its 500s apart.
+// statusCounter counts a replica's 5xx answers.
 type statusCounter struct {
 	base http.RoundTripper
-	r    *replica
+	s    *statuses
 }
 
 func (s statusCounter) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := s.base.RoundTrip(req)
 	if err == nil && resp.StatusCode >= 500 {
-		s.r.status5xx.Add(1)
+		s.s.status5xx.Add(1)
 		if resp.StatusCode == http.StatusInternalServerError {
-			s.r.status500.Add(1)
+			s.s.status500.Add(1)
 		}
 	}
 	return resp, err
