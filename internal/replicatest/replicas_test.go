@@ -14,10 +14,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -289,11 +293,10 @@ func (r *replica) kill() []string {
 	return slices.Collect(maps.Keys(r.paying))
 }
 
-// lapseClaims lapses the payment claims of the decisions whose payments
-// were in flight on the killed replica, as their two-minute time to live
-// would: those still held by the same order claimGrace after the kill (a
-// live replica's claim is released long before). It returns how many
-// lapsed.
+// lapseClaims lapses the payment claims of decs that are still held by
+// the same order claimGrace after a replica died, as their two-minute time
+// to live would: those are the dead replica's (a live replica releases its
+// claims long before). It returns how many lapsed.
 func lapseClaims(ctx context.Context, t *testing.T, dsn string, decs []string) int {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -415,35 +418,15 @@ func check(ctx context.Context, t *testing.T, dsn string, payers []*payer, bank 
 		if n := paid[dec]; n != 1 {
 			t.Errorf("decision %s: %d \"paid\" messages, want 1 (payment by order %s, idempotency key %q)", dec, n, p.OrderID, p.IdempotencyKey)
 		}
-		orders := bank.ordersOf(dec)
-		if len(orders) != 1 {
-			t.Errorf("decision %s: the bank was charged %d orders %v, want 1 (the claim comes before the charge)", dec, len(orders), orders)
-		}
-		var kept []string
-		for _, order := range orders {
-			c, err := bank.Status(ctx, order)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.Paid {
-				kept = append(kept, order)
-				if !c.Amount.Equal(p.Amount) {
-					t.Errorf("decision %s: order %s charged %s, the payment is %s", dec, order, c.Amount, p.Amount)
-				}
-			}
-		}
-		if len(kept) != 1 || kept[0] != p.OrderID {
-			t.Errorf("decision %s: charged and not refunded by orders %v, the payment names order %s", dec, kept, p.OrderID)
-		}
 	}
 	if len(paid) != decisions {
 		t.Errorf("\"paid\" messages name %d decisions, want %d", len(paid), decisions)
 	}
-	sum, n := bank.Charged()
-	if n != decisions || !sum.Equal(total) {
-		t.Errorf("the bank kept %d charges of %s in all, the payments are %d of %s", n, sum, decisions, total)
+	if bank != nil {
+		checkBank(ctx, t, bank, payments, total)
+	} else {
+		checkNoRefunds(ctx, t, dsn)
 	}
-	t.Logf("the bank was charged %d orders and refunded %d", bank.Orders(), bank.refunds.Load())
 
 	// Every client: a receipt of the decision's payment or
 	// DECISION_ALREADY_PAID, the same answer to each send of its key.
@@ -477,6 +460,59 @@ func check(ctx context.Context, t *testing.T, dsn string, payers []*payer, bank 
 	}
 	if len(rep.Problems) > 0 || rep.Payments != decisions {
 		t.Errorf("store check: %d payments, problems %q", rep.Payments, rep.Problems)
+	}
+}
+
+// checkBank asserts that the bank was charged once for each decision:
+// by the order its payment names, for its amount, and kept that charge.
+func checkBank(ctx context.Context, t *testing.T, bank *ledger, payments map[string]*rules.Payment, total rules.Money) {
+	for dec, p := range payments {
+		if p == nil {
+			continue
+		}
+		orders := bank.ordersOf(dec)
+		if len(orders) != 1 {
+			t.Errorf("decision %s: the bank was charged %d orders %v, want 1 (the claim comes before the charge)", dec, len(orders), orders)
+		}
+		var kept []string
+		for _, order := range orders {
+			c, err := bank.Status(ctx, order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Paid {
+				kept = append(kept, order)
+				if !c.Amount.Equal(p.Amount) {
+					t.Errorf("decision %s: order %s charged %s, the payment is %s", dec, order, c.Amount, p.Amount)
+				}
+			}
+		}
+		if len(kept) != 1 || kept[0] != p.OrderID {
+			t.Errorf("decision %s: charged and not refunded by orders %v, the payment names order %s", dec, kept, p.OrderID)
+		}
+	}
+	sum, n := bank.Charged()
+	if n != decisions || !sum.Equal(total) {
+		t.Errorf("the bank kept %d charges of %s in all, the payments are %d of %s", n, sum, decisions, total)
+	}
+	t.Logf("the bank was charged %d orders and refunded %d", bank.Orders(), bank.refunds.Load())
+}
+
+// checkNoRefunds asserts, when the bank is out of reach (one sandbox per
+// process), that the store gave no charge back: no decision's payment
+// was charged by a second order that reached a gateway.
+func checkNoRefunds(ctx context.Context, t *testing.T, dsn string) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM idempotency WHERE scope = 'refunded_order'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d orders were charged and given back", n)
 	}
 }
 
@@ -727,4 +763,58 @@ func (g stallAfterCharge) Charge(ctx context.Context, order string, amount rules
 	close(g.charged)
 	<-ctx.Done()
 	return ref, err
+}
+
+// TestProcesses is TestReplicas with three real `jgctl serve` processes,
+// one killed with SIGKILL mid-load. Each process has its own sandbox
+// gateway, so the single charge is checked from the store: no order was
+// charged and given back.
+func TestProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds jgctl and runs three serve processes")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "jgctl")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/jgctl/jgctl/cmd/jgctl").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dsn := pgtest.NewDB(t, "read committed")
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if _, _, err := app.Migrate(ctx, dsn, false); err != nil {
+		t.Fatal(err)
+	}
+	token := seed(t, dsn)
+	var procs []*exec.Cmd
+	var cs []*client.Client
+	var ss []*statuses
+	for i := range replicas {
+		addr := filepath.Join(dir, fmt.Sprint("addr", i))
+		cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--addr-file", addr)
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+dir, "JGCTL_STORE="+dsn, "JGCTL_NOW="+now().Format(time.RFC3339))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		procs = append(procs, cmd)
+		var listen []byte
+		for deadline := time.Now().Add(10 * time.Second); len(listen) == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("jgctl serve %d wrote no address", i)
+			}
+			listen, _ = os.ReadFile(addr)
+		}
+		s := &statuses{}
+		cs, ss = append(cs, newClient(t, "http://"+string(listen), token, s)), append(ss, s)
+	}
+	all := make([]string, decisions)
+	for i := range all {
+		all[i] = perf.DecisionNo(i)
+	}
+	payers := load(ctx, t, cs, ss, func() string {
+		procs[0].Process.Signal(syscall.SIGKILL)
+		procs[0].Wait()
+		return fmt.Sprintf("one process killed with SIGKILL, %d of its claims lapsed", lapseClaims(ctx, t, dsn, all))
+	})
+	check(ctx, t, dsn, payers, nil)
 }
