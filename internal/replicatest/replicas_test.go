@@ -212,8 +212,9 @@ type replica struct {
 	statuses
 }
 
-// statuses counts the 5xx answers of a replica, and its 500s apart.
-type statuses struct{ status500, status5xx atomic.Int64 }
+// statuses counts the requests in flight to a replica and its 5xx
+// answers, its 500s apart.
+type statuses struct{ inFlight, status500, status5xx atomic.Int64 }
 
 func startReplica(t *testing.T, dsn, token string, bank gateway.Gateway) *replica {
 	r := &replica{db: newProxy(t, hostOf(t, dsn)), paying: map[string]int{}}
@@ -628,6 +629,8 @@ type statusCounter struct {
 }
 
 func (s statusCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.s.inFlight.Add(1)
+	defer s.s.inFlight.Add(-1)
 	resp, err := s.base.RoundTrip(req)
 	if err == nil && resp.StatusCode >= 500 {
 		s.s.status5xx.Add(1)
@@ -812,6 +815,9 @@ func TestProcesses(t *testing.T) {
 		all[i] = perf.DecisionNo(i)
 	}
 	payers := load(ctx, t, cs, ss, func() string {
+		for deadline := time.Now().Add(time.Second); ss[0].inFlight.Load() == 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond) // kill it with payments in flight
+		}
 		procs[0].Process.Signal(syscall.SIGKILL)
 		procs[0].Wait()
 		return fmt.Sprintf("one process killed with SIGKILL, %d of its claims lapsed", lapseClaims(ctx, t, dsn, all))
