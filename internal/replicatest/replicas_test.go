@@ -39,7 +39,7 @@ import (
 
 const (
 	decisions = 200 // decided records, payable by decision number
-	drivers   = 20  // licence holders with phones, who get the "paid" messages
+	drivers   = 20  // registered drivers, who get the "paid" messages
 	replicas  = 3
 	workers   = 24 // concurrent clients
 	// claimGrace is how long the killed replica's payment claims are left
@@ -56,8 +56,8 @@ func now() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZon
 // HTTP server) on one PostgreSQL database and one payment gateway. Clients
 // pay 200 decisions through random replicas, several clients per decision,
 // each repeating its idempotency key; one replica dies mid-load. Afterwards
-// every decision has exactly one payment, one charge net of refunds and one
-// "paid" message; every client was answered a receipt of that payment or
+// every decision has exactly one payment, one gateway charge (by the order
+// the payment names, kept) and one "paid" message; every client was answered a receipt of that payment or
 // DECISION_ALREADY_PAID, never a 500; and the store verifies clean.
 func TestReplicas(t *testing.T) {
 	for _, iso := range []string{"read committed", "repeatable read"} {
