@@ -121,7 +121,14 @@ func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 		release(true)
 		return "", nil, err
 	}
-	return previous, func(settled bool) { unclaim(); release(settled) }, nil
+	// An unsettled order keeps its claim until it lapses: the next payer of
+	// the decision is then told the order and settles it first.
+	return previous, func(settled bool) {
+		if settled {
+			unclaim()
+		}
+		release(settled)
+	}, nil
 }
 
 // Migrate brings the schema of the store at location to this jgctl's

@@ -193,10 +193,11 @@ func TestPayByRecordRacesPayByDecision(t *testing.T) {
 	}
 }
 
-// TestReconcileRefundsSecondCharge: a charge the bank took for a decision
-// that another order paid meanwhile (a late notification, or a reconcile
-// of a timed-out order) is a second payment: it is refunded and audited.
-func TestReconcileRefundsSecondCharge(t *testing.T) {
+// TestTimedOutChargeIsSettledFirst: a payment that timed out at the
+// gateway (the bank took the money, nothing was recorded) leaves its order
+// with the decision; the next payer settles it first (records the first
+// charge) instead of charging the decision again.
+func TestTimedOutChargeIsSettledFirst(t *testing.T) {
 	gw := gateway.NewSandbox(gateway.Timeout)
 	e, _ := paymentEngine(t, gw, nil)
 	ctx := context.Background()
@@ -204,18 +205,53 @@ func TestReconcileRefundsSecondCharge(t *testing.T) {
 	wantCode(t, "first attempt", err, "GATEWAY_TIMEOUT")
 	var re *rules.Error
 	errors.As(err, &re)
+	first := re.EN[strings.Index(re.EN, "ORD-"):] // the order, as GATEWAY_TIMEOUT named it
 	gw.SetMode(gateway.Approve)
-	if _, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k2"), DecisionNo: onsiteDecision}); err != nil {
-		t.Fatal(err)
+	_, err = e.Pay(ctx, person(li), api.PayRequest{Mutation: payKey("k2"), DecisionNo: onsiteDecision})
+	wantCode(t, "another payer after the timeout", err, "DECISION_ALREADY_PAID")
+	if total, n := gw.Charged(); n != 1 || total.String() != "50.00" {
+		t.Errorf("the bank keeps %d charges, %s in all; want the first, 50.00", n, total)
 	}
-	// The first order, as GATEWAY_TIMEOUT named it.
-	first := re.EN[strings.Index(re.EN, "ORD-"):]
-	res, err := e.Reconcile(ctx, api.Staff, first)
+	ms, err := e.Outbox(ctx, api.Staff, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	paid := 0
+	for _, m := range ms {
+		if m.Template == "paid" && strings.Contains(m.Text, onsiteDecision) {
+			paid++
+		}
+	}
+	if paid != 1 {
+		t.Errorf("%d \"paid\" messages for %s, want 1 (a payment recorded on settling tells the driver too)", paid, onsiteDecision)
+	}
+	// The first payer's retry with its key gets its receipt.
+	rec, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k1"), DecisionNo: onsiteDecision})
+	if err != nil || rec.OrderID != first {
+		t.Fatalf("retry of the timed-out payment = %+v, %v; want the receipt of %s", rec, err, first)
+	}
+}
+
+// TestReconcileRefundsSecondCharge: a charge the bank took for a decision
+// that another order paid (a late notification, a charge made elsewhere)
+// is a second payment: reconciling it refunds and audits it.
+func TestReconcileRefundsSecondCharge(t *testing.T) {
+	gw := gateway.NewSandbox(gateway.Approve)
+	e, _ := paymentEngine(t, gw, nil)
+	ctx := context.Background()
+	if _, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k1"), DecisionNo: onsiteDecision}); err != nil {
+		t.Fatal(err)
+	}
+	second := "ORD-" + onsiteDecision + "-00000000000000ff"
+	if _, err := gw.Charge(ctx, second, rules.Fen(5000)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Reconcile(ctx, api.Staff, second)
+	if err != nil || !res.Refunded || res.Applied {
+		t.Fatalf("reconcile of a second charge = %+v, %v; want it refunded", res, err)
+	}
 	if total, n := gw.Charged(); n != 1 {
-		t.Errorf("after reconcile of %s (%+v): %d charges kept, %s in all; want the second refunded", first, res, n, total)
+		t.Errorf("after reconcile of %s: %d charges kept, %s in all; want the second refunded", second, n, total)
 	}
 }
 

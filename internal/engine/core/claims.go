@@ -36,6 +36,11 @@ type Claimer interface {
 type LocalClaims struct {
 	locks KeyLocks
 	keys  Keys
+	mu    sync.Mutex
+	// unsettled holds, per decision, the order of a payer whose outcome is
+	// unknown (a gateway timeout, a refund that failed): the next claimer
+	// is told it, as a lapsed claim's order is, to settle it first.
+	unsettled map[string]string
 }
 
 // ClaimDecision reserves the key for the request, then waits for the
@@ -50,7 +55,22 @@ func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Durati
 		release(true)
 		return "", nil, err
 	}
-	return "", func(settled bool) { unlock(); release(settled) }, nil
+	c.mu.Lock()
+	previous := c.unsettled[cl.Decision]
+	delete(c.unsettled, cl.Decision)
+	c.mu.Unlock()
+	return previous, func(settled bool) {
+		if !settled {
+			c.mu.Lock()
+			if c.unsettled == nil || len(c.unsettled) >= maxUnsettledKeys {
+				c.unsettled = map[string]string{}
+			}
+			c.unsettled[cl.Decision] = cl.Order
+			c.mu.Unlock()
+		}
+		unlock()
+		release(settled)
+	}, nil
 }
 
 // Keys reserves, within this process, the idempotency keys of payments in

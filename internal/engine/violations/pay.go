@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
@@ -135,8 +136,13 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		return nil, "", rules.ErrGatewayTimeout.Withf("order %s", order)
 	}
 	if err != nil {
+		settled = ctx.Err() == nil // a charge cut short may have gone through
 		return nil, "", err
 	}
+	// The money is taken: record it, or give it back, even if the caller
+	// hangs up now.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
 
 	// 3. Apply. Everything is encoded before the write transaction, which
 	// only re-checks what can have changed since the read: the decision
@@ -157,7 +163,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	var rawNote []byte
 	if phone != "" {
 		if rawNote, err = s.Store.EncodeNotification(rules.Notification{CreatedAt: now, To: phone, Template: "paid",
-			Text: fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", v.DecisionNo, amount, v.Points)}); err != nil {
+			Text: paidText(v.DecisionNo, amount, v.Points)}); err != nil {
 			return nil, "", err
 		}
 	}
@@ -227,6 +233,15 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		}
 	}
 	return receipt, "", err
+}
+
+// settleTimeout bounds recording (or refunding) a charge the gateway took,
+// once the caller is gone.
+const settleTimeout = 30 * time.Second
+
+// paidText is the text message telling the driver a decision is paid.
+func paidText(decisionNo string, amount rules.Money, points int) string {
+	return fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", decisionNo, amount, points)
 }
 
 // refundUnless refunds an order unless it is what paid the decision, and

@@ -128,7 +128,14 @@ func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charg
 			detail += fmt.Sprintf(" (due today: %s)", q.AmountDue)
 		}
 		res.Applied, res.Payment = true, p
-		return s.Audit(tx, a, source, dec, detail)
+		if err := s.Audit(tx, a, source, dec, detail); err != nil {
+			return err
+		}
+		phone, err := core.PhoneOf(tx, v.DriverIDNumber)
+		if err != nil {
+			return err
+		}
+		return s.Notify(tx, phone, "paid", paidText(dec, c.Amount, v.Points))
 	})
 	switch {
 	case errors.Is(err, errNotPayable):

@@ -26,7 +26,7 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
 		err := s.pool.QueryRow(ctx, `UPDATE payment_claims
 			SET previous_order = order_id, order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND claimed_until <= now() RETURNING previous_order`, decisionNo, orderID, ms).Scan(&previous)
+			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2) RETURNING previous_order`, decisionNo, orderID, ms).Scan(&previous)
 		if errors.Is(err, pgx.ErrNoRows) {
 			previous = ""
 			var tag pgconn.CommandTag
