@@ -189,6 +189,20 @@ func TestRoundTrip(t *testing.T) {
 	sameDump(t, "bbolt → PostgreSQL → bbolt", first, dump(t, back))
 	for _, s := range []store.Store{db, back} {
 		freshNumbers(t, s, first)
+		expires(t, s)
+	}
+}
+
+// expires: the handled record's online handling still lapses in the copy.
+func expires(t *testing.T, s store.Store) {
+	t.Helper()
+	var due []string
+	err := s.View(context.Background(), func(tx store.Tx) (err error) {
+		due, err = tx.ExpiredPending(time.Date(2030, 1, 1, 0, 0, 0, 0, rules.China), 10)
+		return err
+	})
+	if err != nil || !slices.Equal(due, []string{cameraRecord}) {
+		t.Errorf("expired pending handlings = %v, %v; want %s", due, err, cameraRecord)
 	}
 }
 
@@ -199,6 +213,7 @@ func TestBoltToBolt(t *testing.T) {
 	copyStore(t, src, dst)
 	sameDump(t, "bbolt → bbolt", dump(t, src), dump(t, dst))
 	freshNumbers(t, dst, dump(t, src))
+	expires(t, dst)
 }
 
 // freshNumbers: a binding, an order and a decision made after the copy
