@@ -17,6 +17,7 @@ import (
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/pgtest"
 	"github.com/jgctl/jgctl/internal/storecopy"
+	"github.com/jgctl/jgctl/internal/textdiff"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -148,19 +149,8 @@ func copyStore(t *testing.T, src, dst store.Store) *storecopy.Result {
 
 func sameDump(t *testing.T, what string, want, got []string) {
 	t.Helper()
-	if !slices.Equal(want, got) {
-		for i := range max(len(want), len(got)) {
-			var w, g string
-			if i < len(want) {
-				w = want[i]
-			}
-			if i < len(got) {
-				g = got[i]
-			}
-			if w != g {
-				t.Fatalf("%s: record %d differs:\nwant %s\ngot  %s", what, i, w, g)
-			}
-		}
+	if d := textdiff.Lines(strings.Join(want, "\n"), strings.Join(got, "\n"), 3); d != "" {
+		t.Fatalf("%s: the records differ:\n%s", what, d)
 	}
 }
 
