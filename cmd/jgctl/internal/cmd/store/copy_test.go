@@ -11,9 +11,50 @@ import (
 
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil"
 	"github.com/jgctl/jgctl/cmd/jgctl/internal/cmdutil/cmdtest"
+	"github.com/jgctl/jgctl/internal/app"
+	"github.com/jgctl/jgctl/internal/pgtest"
 	"github.com/jgctl/jgctl/internal/storecopy"
 	"github.com/jgctl/jgctl/pkg/rules"
 )
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestRunCopyDatabase: a file into a migrated database and back into a
+// file, each copy's counts equal kind by kind; a database not migrated
+// is refused, saying to run store migrate.
+func TestRunCopyDatabase(t *testing.T) {
+	r := cmdtest.New(t, "json")
+	r.Seed(t)
+	ctx := context.Background()
+	bare := pgtest.NewDB(t, "read committed")
+	err := runCopy(ctx, &CopyOptions{F: r.F, From: r.F.Config.Store, To: bare})
+	if !errors.Is(err, rules.ErrStoreUnavailable) || !strings.Contains(err.Error(), "store migrate") {
+		t.Fatalf("copy into a database without the schema: %v", err)
+	}
+	if _, _, err := app.Migrate(ctx, bare, false); err != nil {
+		t.Fatal(err)
+	}
+	back := filepath.Join(t.TempDir(), "back.db")
+	var results [2]storecopy.Result
+	for i, c := range []CopyOptions{{From: r.F.Config.Store, To: bare}, {From: bare, To: back}} {
+		r.Out.Reset()
+		c.F = r.F
+		if err := runCopy(ctx, &c); err != nil {
+			t.Fatalf("copy %s → %s: %v", c.From, c.To, err)
+		}
+		if err := json.Unmarshal(r.Out.Bytes(), &results[i]); err != nil {
+			t.Fatalf("%v\n%s", err, r.Out)
+		}
+	}
+	for i, c := range results[0].Counts {
+		if c.Source != c.Destination || results[1].Counts[i] != c {
+			t.Errorf("%s: %+v there, %+v back", c.Kind, c, results[1].Counts[i])
+		}
+	}
+	if results[0].Destination.Backend != "postgres" || results[1].Destination.Backend != "bbolt" {
+		t.Errorf("checks: %+v, %+v", results[0].Destination, results[1].Destination)
+	}
+}
 
 // TestRunCopy copies the seeded store into a new file, printing the
 // counts of each kind; a second copy into it is refused, the file kept.
