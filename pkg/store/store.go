@@ -24,6 +24,7 @@ import (
 // Store is an open store.
 type Store interface {
 	Encoder
+	Dumper
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. fn may run more than
@@ -64,6 +65,7 @@ type Encoder interface {
 // Tx is a transaction. Values returned are copies, safe to keep after it
 // ends. Refusals are *rules.Error values.
 type Tx interface {
+	Restorer
 	Licence(idNumber string) (*rules.Licence, error)
 	PutLicence(l *rules.Licence) error
 	Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error)
@@ -188,4 +190,101 @@ type Report struct {
 	PlateRuns     int      `json:"plate_index_runs"`
 	StatusIndex   int      `json:"status_index_entries"`
 	Problems      []string `json:"problems"`
+}
+
+// Copying a store (jgctl store copy): Store.Dump streams every record of a
+// store, and the Tx methods below write them into an empty store keeping
+// the numbers they had (order IDs, audit and outbox sequence numbers, the
+// counters that issue new numbers).
+
+// Record kinds, in the order Store.Dump gives them.
+const (
+	KindLicence      = "licences"
+	KindVehicle      = "vehicles"
+	KindPerson       = "persons"
+	KindUnit         = "units"
+	KindCredential   = "credentials"
+	KindToken        = "tokens"
+	KindBinding      = "bindings"
+	KindViolation    = "violations"
+	KindOrder        = "orders"
+	KindPayment      = "payments"
+	KindIdempotent   = "idempotency"
+	KindAudit        = "audit"
+	KindNotification = "outbox"
+	// KindCounters comes last, once: the numbers the store has issued.
+	KindCounters = "counters"
+)
+
+// Kinds lists the record kinds in dump order (KindCounters aside).
+var Kinds = []string{KindLicence, KindVehicle, KindPerson, KindUnit, KindCredential, KindToken, KindBinding,
+	KindViolation, KindOrder, KindPayment, KindIdempotent, KindAudit, KindNotification}
+
+// Record is one stored record of Store.Dump: Kind says which one field is
+// set. Values are copies the callee may keep.
+type Record struct {
+	Kind         string
+	Licence      *rules.Licence
+	Vehicle      *rules.Vehicle
+	Person       *rules.Person
+	Unit         *rules.Unit
+	Credential   *Credential
+	Token        *Token
+	Binding      *rules.Binding
+	Violation    *rules.Violation // as stored: a payment not yet folded into it is a Payment record
+	Order        *rules.PaymentOrder
+	Payment      *rules.Payment
+	Idempotent   *Idempotent
+	Audit        *rules.AuditEntry   // with its Seq
+	Notification *rules.Notification // with its Seq
+	Counters     *Counters
+}
+
+// Credential is a person's stored password hash.
+type Credential struct {
+	IDNumber string
+	Hash     string
+}
+
+// Token is a stored bearer token: its SHA-256 and its record.
+type Token struct {
+	Hash   []byte
+	Record TokenRecord
+}
+
+// Idempotent is the stored record of an idempotent request: its request
+// hash and its response's JSON. A key claimed by a request still running
+// (no response yet) is not a record.
+type Idempotent struct {
+	Scope, Key, Hash string
+	Response         json.RawMessage
+}
+
+// Counters are the last numbers a store has issued: binding and order IDs,
+// decision numbers, audit and outbox sequence numbers (0: none yet).
+type Counters struct {
+	Bindings, Orders, Decisions, Audit, Outbox uint64
+}
+
+// Dumper streams a store's records.
+type Dumper interface {
+	// Dump calls fn with every stored record, by kind in the order of
+	// Kinds (each kind in key order), then once with KindCounters, from
+	// one consistent view of the store; an error of fn stops it and is
+	// returned.
+	Dump(ctx context.Context, fn func(Record) error) error
+}
+
+// Restorer is what a transaction adds to write a copy into an empty store.
+type Restorer interface {
+	// PutOrder writes an order with its ID (InsertOrder allocates one).
+	PutOrder(o *rules.PaymentOrder) error
+	// PutAudit writes an entry encoded by Store.EncodeAudit under seq.
+	PutAudit(seq uint64, raw []byte) error
+	// PutNotification writes a message encoded by
+	// Store.EncodeNotification under seq.
+	PutNotification(seq uint64, raw []byte) error
+	// AdvanceCounters makes every counter at least c's, so that the
+	// numbers issued next follow those copied.
+	AdvanceCounters(c Counters) error
 }

@@ -672,12 +672,7 @@ func (t *Tx) InsertOrder(o *rules.PaymentOrder) error {
 		return err
 	}
 	o.ID = fmt.Sprintf("O%010d", n)
-	raw, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec("insert order", "INSERT INTO orders (id, decision_no, doc) VALUES ($1, $2, $3)", o.ID, o.DecisionNo, string(raw))
-	return err
+	return t.PutOrder(o)
 }
 
 // InsertPayment records a payment, keyed by its decision: a second payment

@@ -15,7 +15,7 @@ import (
 // NewCmdStore builds the `store` group.
 func NewCmdStore(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "store", Short: "数据存储维护 / maintain the store (a bbolt file or a PostgreSQL database)"}
-	cmd.AddCommand(NewCmdCheck(f, nil), NewCmdInit(f, nil), NewCmdMigrate(f, nil))
+	cmd.AddCommand(NewCmdCheck(f, nil), NewCmdCopy(f, nil), NewCmdInit(f, nil), NewCmdMigrate(f, nil))
 	return cmd
 }
 
