@@ -1,0 +1,71 @@
+package pg
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jgctl/jgctl/pkg/rules"
+)
+
+// TestPaymentRacesExpiry (review 2): a payment whose transaction checked
+// that its decision still names the record (DecisionOf, as Pay does) and a
+// sweep that expires the lapsed handling commit together: a write skew
+// across two tables that only SERIALIZABLE sees. The decision's payment is
+// then stored while its record reads unhandled, with no decision: paid
+// money for nothing, and the record free to be handled and paid again.
+// bbolt's single writer cannot interleave them.
+func TestPaymentRacesExpiry(t *testing.T) {
+	for _, iso := range isolations {
+		t.Run(iso, func(t *testing.T) {
+			s := openPG(t, iso, Options{})
+			v := viol("R1", "鲁A1", rules.StatusPending)
+			v.DecisionNo, v.DriverIDNumber, v.PendingUntil = "D1", "P1", t0.Add(time.Minute)
+			mustUpdate(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
+			sweep := func(tx *Tx) error { // what batch.Sweep does at PendingUntil
+				old, err := tx.Violation("R1")
+				if err != nil {
+					return err
+				}
+				nv := *old
+				if !nv.Expire(t0.Add(time.Minute)) {
+					return nil
+				}
+				return tx.PutViolation(&nv, old)
+			}
+			runs := 0
+			err := s.update(context.Background(), func(tx *Tx) error { // what Pay's write does just before PendingUntil
+				runs++
+				still, err := tx.DecisionOf("D1", "R1")
+				if err != nil {
+					return err
+				}
+				if runs == 1 {
+					if err := s.update(context.Background(), sweep); err != nil {
+						t.Fatalf("sweep: %v", err)
+					}
+				}
+				if !still {
+					return rules.ErrDecisionNotFound
+				}
+				return tx.InsertPayment(&rules.Payment{ID: "PD1", DecisionNo: "D1", RecordNo: "R1", PaidAt: t0})
+			})
+			var rec *rules.Violation
+			var pay *rules.Payment
+			if verr := s.View(context.Background(), func(tx txn) error {
+				var err error
+				if rec, err = tx.Violation("R1"); err != nil {
+					return err
+				}
+				pay, err = tx.PaymentOfDecision("D1")
+				return err
+			}); verr != nil {
+				t.Fatal(verr)
+			}
+			if pay != nil && rec.DecisionNo != "D1" {
+				t.Fatalf("pay returned %v after %d runs: decision D1 has payment %s but record R1 is %s with decision %q",
+					err, runs, pay.ID, rec.Status, rec.DecisionNo)
+			}
+		})
+	}
+}
