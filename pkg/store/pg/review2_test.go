@@ -69,3 +69,30 @@ func TestPaymentRacesExpiry(t *testing.T) {
 		})
 	}
 }
+
+// TestZeroByteInputs (review 2): text holding a 0 byte reaches the
+// database from request fields the engine does not check for it (a record
+// or decision number looked up, an idempotency key, an imported name).
+// The bbolt store answers "not found" or stores it; PostgreSQL refuses the
+// parameter (22021, 22P05) and the store reports STORE_UNAVAILABLE, a
+// retryable outage (exit 6, HTTP 503) for bad input.
+func TestZeroByteInputs(t *testing.T) {
+	ops := []struct {
+		name string
+		fn   func(tx txn) error
+	}{
+		{"record lookup", func(tx txn) error { _, err := tx.Violation("R\x001"); return err }},
+		{"decision lookup", func(tx txn) error { _, err := tx.ViolationByDecision("D\x001"); return err }},
+		{"idempotency key", func(tx txn) error { _, _, err := tx.Idempotent("pay", "k\x00", "h"); return err }},
+		{"licence name", func(tx txn) error {
+			return tx.PutLicence(&rules.Licence{IDNumber: "370102199003071238", Name: "张\x00三", Status: rules.LicenceNormal})
+		}},
+	}
+	pgb, boltb := backendOf(openPG(t, "read committed", Options{})), backendOf(openBolt(t))
+	for _, op := range ops {
+		want, got := errText(boltb.update(op.fn)), errText(pgb.update(op.fn))
+		if got != want {
+			t.Errorf("%s: bbolt %q, PostgreSQL %q", op.name, want, got)
+		}
+	}
+}
