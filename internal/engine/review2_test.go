@@ -212,7 +212,8 @@ func (g *dyingGateway) Charge(ctx context.Context, order string, amount rules.Mo
 func TestLapsedClaimOfRetriedOrder(t *testing.T) {
 	gw := &dyingGateway{strictGateway: &strictGateway{Sandbox: gateway.NewSandbox(gateway.Approve), refs: map[string]string{}},
 		charged: make(chan string, 1), never: make(chan struct{})}
-	defer close(gw.never)
+	dead := make(chan struct{})
+	defer func() { close(gw.never); <-dead }() // the store closes after the dead payer ends
 	claims := &orderClaims{}
 	e, now := paymentEngine(t, gw, claims)
 	*now = time.Date(2026, 12, 1, 23, 59, 59, 0, rules.China)
@@ -228,7 +229,10 @@ func TestLapsedClaimOfRetriedOrder(t *testing.T) {
 	_, err := e.Pay(ctx, person(zhang), req)
 	wantCode(t, "first attempt", err, "PAYMENT_AMOUNT_CHANGED") // base refunded
 	gw.die.Store(true)
-	go e.Pay(ctx, person(zhang), req) // charges base-r1, then dies
+	go func() { // charges base-r1, then dies
+		defer close(dead)
+		e.Pay(ctx, person(zhang), req)
+	}()
 	charged := <-gw.charged
 	gw.die.Store(false)
 	claims.mu.Lock()
@@ -239,5 +243,78 @@ func TestLapsedClaimOfRetriedOrder(t *testing.T) {
 	if total, n := gw.Charged(); n != 1 {
 		t.Errorf("dead payer charged %s under a claim naming %s; the next payer got %v; %d charges kept (%s), want 1",
 			charged, claimed, errLi, n, total)
+	}
+}
+
+// scriptGateway answers each charge, in call order, after its turn is
+// released: declined for the calls listed in decline, else approved.
+type scriptGateway struct {
+	*gateway.Sandbox
+	mu      sync.Mutex
+	calls   int
+	decline map[int]bool
+	entered chan string
+	turn    []chan struct{}
+}
+
+func (g *scriptGateway) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	g.mu.Lock()
+	n := g.calls
+	g.calls++
+	g.mu.Unlock()
+	g.entered <- order
+	<-g.turn[n]
+	if g.decline[n] {
+		return "", rules.ErrPaymentDeclined.Withf("script")
+	}
+	return g.Sandbox.Charge(ctx, order, amount)
+}
+
+// TestKeyReservationSharedBySameRequest: two copies of one request (same
+// key, same decision) share one reservation of the key, and the first to
+// end deletes it while the other is still paying: the key then pays
+// another decision at the same time.
+func TestKeyReservationSharedBySameRequest(t *testing.T) {
+	gw := &scriptGateway{Sandbox: gateway.NewSandbox(gateway.Approve), decline: map[int]bool{0: true}, entered: make(chan string, 8)}
+	for range 4 {
+		gw.turn = append(gw.turn, make(chan struct{}))
+	}
+	e, _ := paymentEngine(t, gw, nil)
+	ctx := context.Background()
+	if _, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.BindLicence(ctx, person(zhang), api.BindLicenceRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.HandleViolation(ctx, person(zhang), api.HandleRequest{RecordNo: cameraRecord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	pay := func(dec string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: dec})
+		}()
+	}
+	defer func() {
+		for _, c := range gw.turn[1:] {
+			close(c)
+		}
+		wg.Wait()
+	}()
+	pay(onsiteDecision) // A1: in the gateway, to be declined
+	first := <-gw.entered
+	pay(onsiteDecision)                // A2: the same request, waits for the decision
+	time.Sleep(100 * time.Millisecond) // A2 has reserved the key
+	close(gw.turn[0])                  // A1 declined: its release drops the reservation
+	second := <-gw.entered             // A2 charges
+	pay(h.DecisionNo)                  // B: key k, another decision
+	select {
+	case third := <-gw.entered:
+		t.Errorf("key k in the gateway for two decisions at once: %s (and before it %s, declined) and %s", second, first, third)
+	case <-time.After(time.Second):
 	}
 }
