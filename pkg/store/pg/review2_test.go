@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
@@ -94,5 +97,46 @@ func TestZeroByteInputs(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: bbolt %q, PostgreSQL %q", op.name, want, got)
 		}
+	}
+}
+
+// cancelGateway charges, then the caller goes away (an HTTP client that
+// disconnects, a CLI interrupted): its context ends with the charge made.
+type cancelGateway struct {
+	*gateway.Sandbox
+	cancel context.CancelFunc
+}
+
+func (g *cancelGateway) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	ref, err := g.Sandbox.Charge(ctx, order, amount)
+	g.cancel()
+	return ref, err
+}
+
+// TestPayCallerGoneAfterCharge (review 2): the payment's write and the
+// refund that should follow its failure both run under the request's
+// context. On PostgreSQL (which honours it; bbolt does not) a caller gone
+// after the charge leaves the money taken, no payment recorded and no
+// refund: the compensations need context.WithoutCancel.
+func TestPayCallerGoneAfterCharge(t *testing.T) {
+	s := openPG(t, "read committed", Options{})
+	v := viol("R1", "鲁A1", rules.StatusUnpaid)
+	v.DecisionNo, v.ServedOn = "3701001234567890", rules.DateOf(t0)
+	mustUpdate(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gw := &cancelGateway{Sandbox: gateway.NewSandbox(gateway.Approve), cancel: cancel}
+	e := engine.New(engine.Config{Store: s, Policy: rules.DefaultPolicy(), Now: func() time.Time { return t0.Add(time.Hour) }, Gateway: gw})
+	_, err := e.Pay(ctx, api.Staff, api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k"}, DecisionNo: v.DecisionNo})
+	var paid *rules.Payment
+	if verr := s.View(context.Background(), func(tx txn) error {
+		var err error
+		paid, err = tx.PaymentOfDecision(v.DecisionNo)
+		return err
+	}); verr != nil {
+		t.Fatal(verr)
+	}
+	if total, n := gw.Charged(); n != 0 && paid == nil {
+		t.Errorf("caller gone after the charge: %s kept by the gateway, no payment recorded, no refund (Pay: %v)", total, err)
 	}
 }
