@@ -318,3 +318,42 @@ func TestKeyReservationSharedBySameRequest(t *testing.T) {
 	case <-time.After(time.Second):
 	}
 }
+
+// TestLateNotificationOfRefundedOrder: a payment's write failed after the
+// charge, so Pay refunded the order and marked it refunded. The bank's
+// "paid" notification of that charge, sent before the refund, arrives
+// after it (notifications are asynchronous and retried): applyCharge
+// records it without looking at the refund mark, and the decision reads
+// paid with its money given back.
+func TestLateNotificationOfRefundedOrder(t *testing.T) {
+	gw := &strictGateway{Sandbox: gateway.NewSandbox(gateway.Approve), refs: map[string]string{}}
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "n.db"), bolt.Options{NoSync: true, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs := &failingStore{Store: st}
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	e := engine.New(engine.Config{Store: fs, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }, Gateway: gw})
+	ctx := context.Background()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	gw.onCharge = func() { fs.armed.Store(true) } // the payment's write fails
+	_, err = e.Pay(ctx, api.Staff, api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
+	wantCode(t, "payment whose write fails", err, "STORE_UNAVAILABLE")
+	gw.onCharge = nil
+	var order string
+	for o := range gw.refs {
+		order = o
+	}
+	c, err := gw.Status(ctx, order)
+	if err != nil || c.Paid {
+		t.Fatalf("order %s: %+v, %v; want it refunded", order, c, err)
+	}
+	c.Paid = true // the notification sent when the bank took the money
+	res, err := e.Notified(ctx, c)
+	if err == nil && res.Applied {
+		t.Errorf("late notification of refunded order %s recorded decision %s paid (%+v)", order, onsiteDecision, res.Payment)
+	}
+}
