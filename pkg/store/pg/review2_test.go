@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/internal/engine"
+	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -138,5 +139,59 @@ func TestPayCallerGoneAfterCharge(t *testing.T) {
 	}
 	if total, n := gw.Charged(); n != 0 && paid == nil {
 		t.Errorf("caller gone after the charge: %s kept by the gateway, no payment recorded, no refund (Pay: %v)", total, err)
+	}
+}
+
+// dbClaimer is internal/app's dbClaims without its in-process keys.
+type dbClaimer struct{ s *Store }
+
+func (c dbClaimer) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(bool), error) {
+	previous, release, err := c.s.ClaimDecision(ctx, cl.Decision, cl.Order, ttl)
+	if err != nil {
+		return "", nil, err
+	}
+	return previous, func(bool) { release() }, nil
+}
+
+// flakyStatus fails the gateway's first status query.
+type flakyStatus struct {
+	*gateway.Sandbox
+	failed bool
+}
+
+func (g *flakyStatus) Status(ctx context.Context, order string) (gateway.Charge, error) {
+	if !g.failed {
+		g.failed = true
+		return gateway.Charge{}, rules.ErrGatewayTimeout
+	}
+	return g.Sandbox.Status(ctx, order)
+}
+
+// TestLapsedClaimForgottenAfterError (review 2): a payer takes over the
+// lapsed claim of a payer that died after its charge and must ask the
+// gateway about that order first. If that query fails, its release
+// deletes the claim row, and with it the only record of the dead payer's
+// order: the next payer is told of nothing and charges the decision again.
+func TestLapsedClaimForgottenAfterError(t *testing.T) {
+	s := openPG(t, "read committed", Options{})
+	v := viol("R1", "鲁A1", rules.StatusUnpaid)
+	v.DecisionNo, v.ServedOn = "3701001234567890", rules.DateOf(t0)
+	mustUpdate(t, s, func(tx *Tx) error { return tx.PutViolation(&v, nil) })
+	ctx := context.Background()
+	gw := &flakyStatus{Sandbox: gateway.NewSandbox(gateway.Approve)}
+	dead := "ORD-" + v.DecisionNo + "-0123456789abcdef"
+	if _, _, err := s.ClaimDecision(ctx, v.DecisionNo, dead, time.Millisecond); err != nil { // never released
+		t.Fatal(err)
+	}
+	if _, err := gw.Charge(ctx, dead, rules.Yuan(200)); err != nil { // then it died
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the claim lapses
+	e := engine.New(engine.Config{Store: s, Policy: rules.DefaultPolicy(), Now: func() time.Time { return t0.Add(time.Hour) }, Gateway: gw, Claims: dbClaimer{s}})
+	req := api.PayRequest{Mutation: api.Mutation{IdempotencyKey: "k"}, DecisionNo: v.DecisionNo}
+	_, err1 := e.Pay(ctx, api.Staff, req) // the status query fails
+	_, err2 := e.Pay(ctx, api.Staff, req)
+	if total, n := gw.Charged(); n != 1 {
+		t.Errorf("dead payer's order %s forgotten: %d charges kept (%s); first payer: %v, retry: %v", dead, n, total, err1, err2)
 	}
 }
