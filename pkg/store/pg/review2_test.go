@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store"
 )
 
 // TestPaymentRacesExpiry (review 2): a payment whose transaction checked
@@ -193,5 +195,75 @@ func TestLapsedClaimForgottenAfterError(t *testing.T) {
 	_, err2 := e.Pay(ctx, api.Staff, req)
 	if total, n := gw.Charged(); n != 1 {
 		t.Errorf("dead payer's order %s forgotten: %d charges kept (%s); first payer: %v, retry: %v", dead, n, total, err1, err2)
+	}
+}
+
+// hookStore runs before once, inside the first Update, just before that
+// transaction writes its first record (after all its reads).
+type hookStore struct {
+	store.Store
+	fired  atomic.Bool
+	before func()
+}
+
+type hookTx struct {
+	store.Tx
+	h *hookStore
+}
+
+func (t hookTx) PutViolation(v, old *rules.Violation) error {
+	if t.h.fired.CompareAndSwap(false, true) {
+		t.h.before()
+	}
+	return t.Tx.PutViolation(v, old)
+}
+
+func (s *hookStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(hookTx{tx, s}) })
+}
+
+// TestHandlingsTogetherPassPointsLimit (review 2): cyclePoints counts
+// pending handlings so that "two handlings started together cannot
+// together pass the limit that each alone respects". That holds under
+// bbolt's single writer only: on PostgreSQL at READ COMMITTED and
+// REPEATABLE READ each handling reads the driver's records before the
+// other commits (a write skew on different rows), and both pass: 6 + 6
+// points handled online against a limit of 12.
+func TestHandlingsTogetherPassPointsLimit(t *testing.T) {
+	for _, iso := range isolations { // SERIALIZABLE passes: the control
+		t.Run(iso, func(t *testing.T) {
+			s := openPG(t, iso, Options{})
+			const id = "370102199003071238"
+			mustUpdate(t, s, func(tx *Tx) error {
+				for _, err := range []error{
+					tx.PutLicence(&rules.Licence{IDNumber: id, Name: "张三", FirstIssuedOn: rules.NewDate(2015, 3, 1), Status: rules.LicenceNormal}),
+					tx.InsertPerson(&rules.Person{IDNumber: id, Name: "张三", Phone: "13800138000", RegisteredAt: t0, Via: "licence"}),
+					tx.PutBinding(&rules.Binding{ID: "B1", IDNumber: id, Kind: rules.BindVehicle, Plate: "鲁A1", PlateType: rules.PlateSmall, Own: true, Status: rules.BindingActive, CreatedAt: t0}),
+					tx.PutBinding(&rules.Binding{ID: "B2", IDNumber: id, Kind: rules.BindLicence, Status: rules.BindingActive, CreatedAt: t0}),
+				} {
+					if err != nil {
+						return err
+					}
+				}
+				for _, rn := range []string{"R1", "R2"} {
+					v := viol(rn, "鲁A1", rules.StatusUnhandled)
+					if err := tx.PutViolation(&v, nil); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			h := &hookStore{Store: s}
+			e := engine.New(engine.Config{Store: h, Policy: rules.DefaultPolicy(), Now: func() time.Time { return t0.Add(time.Hour) }})
+			a := api.Actor{Role: api.RolePerson, IDNumber: id}
+			var errB error
+			h.before = func() { // R2 handled by another replica meanwhile
+				_, errB = e.HandleViolation(context.Background(), a, api.HandleRequest{RecordNo: "R2"})
+			}
+			_, errA := e.HandleViolation(context.Background(), a, api.HandleRequest{RecordNo: "R1"})
+			if errA == nil && errB == nil {
+				t.Errorf("both 6-point records handled online at once (limit 12): each read the other's record unhandled")
+			}
+		})
 	}
 }
