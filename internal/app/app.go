@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,12 +43,16 @@ func IsDatabase(location string) bool {
 		return true
 	}
 	for _, f := range strings.Fields(location) {
-		if k, _, ok := strings.Cut(f, "="); ok && (k == "host" || k == "dbname" || k == "user" || k == "port") {
+		if k, _, ok := strings.Cut(f, "="); ok && slices.Contains(libpqKeys, k) {
 			return true
 		}
 	}
 	return false
 }
+
+// libpqKeys are the connection-string keywords that say a location is a
+// database (one is enough: "service=jgctl" alone names one).
+var libpqKeys = []string{"host", "hostaddr", "port", "dbname", "user", "password", "service", "servicefile", "sslmode", "target_session_attrs", "connect_timeout"}
 
 // Open opens the store at location and returns an engine over it; closing
 // the store is the caller's.

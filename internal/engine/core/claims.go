@@ -78,34 +78,60 @@ func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Durati
 // cannot be used meanwhile for another request.
 type Keys struct {
 	mu sync.Mutex
-	m  map[string]string // scope \x00 key → request hash
+	m  map[string]*keyUse // scope \x00 key
 }
 
-// maxUnsettledKeys bounds the keys kept for unsettled orders.
+// keyUse is a reserved key: its request's hash, how many of its requests
+// are in flight, and whether one left its outcome unknown.
+type keyUse struct {
+	hash      string
+	holders   int
+	unsettled bool
+}
+
+// maxUnsettledKeys bounds the unsettled keys kept.
 const maxUnsettledKeys = 100000
 
 // Reserve reserves (scope, key) for the request of hash: another request
-// under the key is rules.ErrIdempotencyReuse. release(settled) drops the
-// reservation once the outcome is known; an unsettled one is kept.
+// under the key is rules.ErrIdempotencyReuse. release(settled) ends this
+// holder's use; the key is kept while another holder is in flight, or if
+// any left its outcome unknown.
 func (k *Keys) Reserve(scope, key, hash string) (release func(settled bool), err error) {
 	id := scope + "\x00" + key
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.m == nil {
-		k.m = map[string]string{}
+		k.m = map[string]*keyUse{}
 	}
-	if h, ok := k.m[id]; ok && h != hash {
+	u := k.m[id]
+	switch {
+	case u != nil && u.hash != hash:
 		return nil, rules.ErrIdempotencyReuse
+	case u == nil:
+		if len(k.m) >= maxUnsettledKeys {
+			k.forgetSettledLocked()
+		}
+		u = &keyUse{hash: hash}
+		k.m[id] = u
 	}
-	if len(k.m) >= maxUnsettledKeys {
-		clear(k.m)
-	}
-	k.m[id] = hash
+	u.holders++
 	return func(settled bool) {
-		if settled {
-			k.mu.Lock()
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		u.holders--
+		u.unsettled = u.unsettled || !settled
+		if u.holders == 0 && !u.unsettled {
 			delete(k.m, id)
-			k.mu.Unlock()
 		}
 	}, nil
+}
+
+// forgetSettledLocked forgets every key not in flight, when too many
+// unsettled ones pile up.
+func (k *Keys) forgetSettledLocked() {
+	for id, u := range k.m {
+		if u.holders == 0 {
+			delete(k.m, id)
+		}
+	}
 }

@@ -55,13 +55,14 @@ func (s *Service) Pay(ctx context.Context, a api.Actor, r api.PayRequest) (*api.
 			return nil, err
 		}
 	}
-	for attempt := 0; ; attempt++ {
+	for range 3 {
 		rec, retarget, err := s.payClaimed(ctx, a, r, target)
-		if retarget == "" || attempt == 2 {
+		if retarget == "" {
 			return rec, err
 		}
 		target = retarget // the record got a decision meanwhile: claim that
 	}
+	return nil, rules.ErrPaymentChanged.Withf("the decision of record %s kept changing", r.RecordNo)
 }
 
 // payClaimed pays under a claim on target. When the record the request
@@ -229,7 +230,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 			if err == nil {
 				err = rules.ErrAlreadyPaid.Withf("%s", v.DecisionNo)
 			}
-			return nil, "", fmt.Errorf("%w (and the refund of order %s failed: %v)", err, order, rerr)
+			return nil, "", refundFailed(order, err, rerr)
 		}
 	}
 	return receipt, "", err
@@ -244,6 +245,12 @@ func paidText(decisionNo string, amount rules.Money, points int) string {
 	return fmt.Sprintf("【交管】决定书%s已缴款%s元，记%d分。", decisionNo, amount, points)
 }
 
+// refundFailed says that an order's money was neither recorded (because of
+// cause) nor given back (because of err), naming the order for staff.
+func refundFailed(order string, cause, err error) error {
+	return rules.ErrRefundFailed.Withf("order %s (%v; refund: %v)", order, cause, err)
+}
+
 // refundUnless refunds an order unless it is what paid the decision, and
 // marks it refunded so that it is never charged again.
 func (s *Service) refundUnless(ctx context.Context, decisionNo, order string) error {
@@ -255,11 +262,20 @@ func (s *Service) refundUnless(ctx context.Context, decisionNo, order string) er
 }
 
 // refund gives an order's money back and marks the order refunded.
+// The mark comes first: an order marked but not given back is never
+// charged or recorded again (its money waits for staff), while one given
+// back but not marked could be recorded paid with no money.
 func (s *Service) refund(ctx context.Context, order string) error {
-	if err := s.Gateway.Refund(ctx, order); err != nil {
+	if err := s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotent(refundedScope, order, "", struct{}{}) }); err != nil {
 		return err
 	}
-	return s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotent(refundedScope, order, "", struct{}{}) })
+	return s.Gateway.Refund(ctx, order)
+}
+
+// refunded reports whether an order was given back (or is being).
+func refunded(tx store.Tx, order string) (bool, error) {
+	_, ok, err := tx.Idempotent(refundedScope, order, "")
+	return ok, err
 }
 
 // refundedScope keeps the orders given back: a gateway answers a second
@@ -270,8 +286,8 @@ const refundedScope = "refunded_order"
 func freshOrder(tx store.Tx, base string) (string, error) {
 	order := base
 	for n := 1; ; n++ {
-		_, refunded, err := tx.Idempotent(refundedScope, order, "")
-		if err != nil || !refunded {
+		back, err := refunded(tx, order)
+		if err != nil || !back {
 			return order, err
 		}
 		order = base + "-r" + strconv.Itoa(n)

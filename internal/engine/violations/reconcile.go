@@ -74,7 +74,15 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 
 // settleLapsed records the charge of a payer whose claim lapsed, if the
 // gateway took its money, before anyone charges the decision again.
-func (s *Service) settleLapsed(ctx context.Context, order string) error {
+func (s *Service) settleLapsed(ctx context.Context, base string) error {
+	// The lapsed payer charged the first of its orders not given back.
+	var order string
+	if err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		order, err = freshOrder(tx, base)
+		return err
+	}); err != nil {
+		return err
+	}
 	c, err := s.Gateway.Status(ctx, order)
 	if err != nil || !c.Paid {
 		return err
@@ -98,7 +106,7 @@ func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charg
 	now := s.Now()
 	var paidBy string
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
-		res.Applied, paidBy = false, ""
+		res.Applied, res.Payment, paidBy = false, nil, ""
 		p, err := tx.PaymentOfDecision(dec)
 		if err != nil {
 			return err
@@ -106,6 +114,12 @@ func (s *Service) applyClaimed(ctx context.Context, a api.Actor, c gateway.Charg
 		if p != nil {
 			res.Payment, paidBy = p, p.OrderID
 			return nil
+		}
+		if back, err := refunded(tx, c.OrderID); err != nil || back {
+			if back { // given back already: a late notification records nothing
+				err = errNotPayable.Withf("order %s was refunded", c.OrderID)
+			}
+			return err
 		}
 		v, err := tx.ViolationByDecision(dec)
 		if err != nil {
@@ -152,7 +166,7 @@ func (s *Service) giveBack(ctx context.Context, a api.Actor, c gateway.Charge, d
 		if cause == nil {
 			cause = rules.ErrAlreadyPaid.Withf("%s", dec)
 		}
-		return nil, fmt.Errorf("%w (and the refund of order %s failed: %v)", cause, c.OrderID, err)
+		return nil, refundFailed(c.OrderID, cause, err)
 	}
 	res.Refunded = true
 	return res, s.Store.Update(ctx, func(tx store.Tx) error {

@@ -302,5 +302,10 @@ func wrap(op string, err error) error {
 	if err == nil || retryable(err) || errors.As(err, &re) {
 		return err
 	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05") {
+		// Text PostgreSQL cannot hold (a 0 byte): the input's fault, not an outage.
+		return rules.ErrTextEncoding.Withf("%s: a 0 byte is not text", op)
+	}
 	return rules.ErrStoreUnavailable.Withf("%s: %s", op, pgMessage(err))
 }
