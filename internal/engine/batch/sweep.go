@@ -2,10 +2,12 @@ package batch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jgctl/jgctl/internal/engine/core"
 	"github.com/jgctl/jgctl/pkg/api"
+	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 )
 
@@ -54,7 +56,9 @@ func (s *Service) Sweep(ctx context.Context, a api.Actor) (*api.SweepResult, err
 				if !v.Expire(now) {
 					continue
 				}
-				if err := tx.PutViolation(&v, old); err != nil {
+				if err := tx.PutViolation(&v, old); errors.Is(err, rules.ErrPendingElsewhere) {
+					continue // paid or handled since it was listed
+				} else if err != nil {
 					return err
 				}
 				n++

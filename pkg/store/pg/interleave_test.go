@@ -37,6 +37,15 @@ func TestPaymentCommittedMeanwhile(t *testing.T) {
 	for _, iso := range isolations {
 		t.Run(iso, func(t *testing.T) {
 			s := openPG(t, iso, Options{})
+			// The decided record the payments are for (a payment of a decision
+			// that no longer names its record is refused).
+			if err := s.update(context.Background(), func(tx *Tx) error {
+				return tx.PutViolation(&rules.Violation{RecordNo: "R1", Plate: "鲁A12345", PlateType: rules.PlateSmall, OccurredAt: t0,
+					Code: "1625", Fine: rules.Yuan(200), Points: 6, Source: rules.SourceCamera, Status: rules.StatusUnpaid,
+					DecisionNo: "D1", ServedOn: rules.DateOf(t0)}, nil)
+			}); err != nil {
+				t.Fatal(err)
+			}
 			pay := func(id string) func(*Tx) error {
 				return func(tx *Tx) error {
 					return tx.InsertPayment(&rules.Payment{ID: id, DecisionNo: "D1", RecordNo: "R1", PaidAt: t0})

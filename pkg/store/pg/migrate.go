@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is the schema version this code reads and writes: the
 // newest migration in migrations/.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // versionTable is goose's record of the applied migrations.
 const versionTable = "jgctl_schema_migrations"

@@ -22,7 +22,6 @@ import (
 // money for nothing, and the record free to be handled and paid again.
 // bbolt's single writer cannot interleave them.
 func TestPaymentRacesExpiry(t *testing.T) {
-	t.Skip("known limit on PostgreSQL below SERIALIZABLE: a payment and the sweep expiring its handling touch different rows (docs/deployment.md)")
 	for _, iso := range isolations {
 		t.Run(iso, func(t *testing.T) {
 			s := openPG(t, iso, Options{})

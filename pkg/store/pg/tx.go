@@ -532,9 +532,13 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 	if old.Status == rules.StatusPaid { // as read: it may be stored unpaid or pending with a payment
 		from = []string{string(rules.StatusPaid), string(rules.StatusUnpaid), string(rules.StatusPending)}
 	}
+	// The row must still be as read: its state, its decision, and unpaid
+	// unless read as paid (a payment sets paid on the row, so a payment and
+	// the expiry of its handling never both commit).
 	n, dup, err := t.guarded("update record", `UPDATE violations SET plate = $2, plate_type = $3, status = $4, decision_no = $5,
 		driver_id_number = $6, occurred_at = $7, pending_until = $8, doc = $9
-		WHERE record_no = $1 AND status = ANY($10) AND COALESCE(decision_no, '') = $11`, append(args, from, old.DecisionNo)...)
+		WHERE record_no = $1 AND status = ANY($10) AND COALESCE(decision_no, '') = $11
+		AND (NOT paid OR $12)`, append(args, from, old.DecisionNo, old.Status == rules.StatusPaid)...)
 	switch {
 	case dup != nil:
 		return t.duplicate(dup, v)
@@ -703,8 +707,22 @@ func (t *Tx) InsertEncodedPayment(decisionNo string, raw []byte) error {
 func (t *Tx) insertPayment(decisionNo, recordNo string, raw []byte) error {
 	ok, err := t.insertNew("insert payment", `INSERT INTO payments (decision_no, record_no, doc)
 		SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)`, decisionNo, recordNo, string(raw))
-	if err == nil && !ok {
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return rules.ErrAlreadyPaid
+	}
+	// Then the record's row: the decision must still name it, and a sweep
+	// expiring its handling meanwhile conflicts with this payment on the
+	// row (it waits, then finds it paid; at REPEATABLE READ one of the two
+	// is rerun). A decision that no longer names its record takes its
+	// payment back.
+	n, err := t.exec("mark record paid", `UPDATE violations SET paid = true WHERE record_no = $1 AND decision_no = $2`, recordNo, decisionNo)
+	if err == nil && n == 0 {
+		if _, err = t.exec("payment of a lapsed decision", "DELETE FROM payments WHERE decision_no = $1", decisionNo); err == nil {
+			err = rules.ErrHandlingExpired.Withf("%s", recordNo)
+		}
 	}
 	return err
 }
