@@ -32,7 +32,12 @@ func main() {
 	only := flag.String("only", "", "run only: import, list, pay, http or http-list (the HTTP list alone, for profiling)")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here (with -only http-list: of the list load alone)")
 	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
+	pgList := flag.Int("pg-list", 0, "only: the HTTP listing on PostgreSQL among this many records (a private server from the machine's binaries)")
 	flag.Parse()
+	if *pgList > 0 {
+		pgListBench(*dur, *pgList)
+		return
+	}
 	if *gen != "" {
 		genCSV(*gen, 0, *rows, 10)
 		return
