@@ -68,6 +68,11 @@ type Tx interface {
 	Restorer
 	Licence(idNumber string) (*rules.Licence, error)
 	PutLicence(l *rules.Licence) error
+	// HoldLicence serialises the transactions that count a driver's points
+	// and then add to them (online handlings): called before counting, it
+	// makes a second such transaction wait for, or be rerun after, the
+	// first. A store whose write transactions are serial does nothing.
+	HoldLicence(idNumber string) error
 	Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error)
 	PutVehicle(v *rules.Vehicle) error
 

@@ -282,6 +282,9 @@ func (s *Service) HandleViolation(ctx context.Context, a api.Actor, r api.Handle
 			}
 		}
 		if c.Licence != nil {
+			if err := tx.HoldLicence(p.IDNumber); err != nil { // two handlings of one driver: one at a time
+				return nil, err
+			}
 			if c.CyclePoints, err = cyclePoints(tx, c.Licence, now); err != nil {
 				return nil, err
 			}

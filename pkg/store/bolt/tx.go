@@ -111,6 +111,9 @@ func (t *Tx) PutLicence(l *rules.Licence) error {
 
 func vehicleKey(plate string, pt rules.PlateType) []byte { return key(plate, string(pt)) }
 
+// HoldLicence does nothing: bbolt's write transactions are serial.
+func (t *Tx) HoldLicence(string) error { return nil }
+
 // Vehicle returns the vehicle with the plate and plate type, or nil.
 func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
 	r, err := getJSON[vehicleRec](t, bucketVehicles, vehicleKey(plate, pt))

@@ -184,6 +184,15 @@ func (t *Tx) PutLicence(l *rules.Licence) error {
 		"INSERT INTO licences (id_number, doc) VALUES ($1, $2)", l.IDNumber, string(raw))
 }
 
+// HoldLicence writes the driver's licence row (an update that changes
+// nothing): a concurrent handling of the same driver waits for it and then
+// counts with a fresh statement at READ COMMITTED, or is rerun after a
+// serialization failure at REPEATABLE READ.
+func (t *Tx) HoldLicence(idNumber string) error {
+	_, err := t.exec("hold licence", "UPDATE licences SET doc = doc WHERE id_number = $1", idNumber)
+	return err
+}
+
 // Vehicle returns the vehicle with the plate and plate type, or nil.
 func (t *Tx) Vehicle(plate string, pt rules.PlateType) (*rules.Vehicle, error) {
 	return get[rules.Vehicle](t, "vehicle", "SELECT doc FROM vehicles WHERE plate = $1 AND plate_type = $2", plate, string(pt))
