@@ -54,6 +54,24 @@ func paymentEngine(t *testing.T, gw gateway.Gateway, claims core.Claimer) (*engi
 	return e, &now
 }
 
+// handleCamera binds 张三's car and licence and starts the online handling
+// of its camera record: a pending decision to pay.
+func handleCamera(t *testing.T, e *engine.Engine) *api.HandleResult {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.BindLicence(ctx, person(zhang), api.BindLicenceRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.HandleViolation(ctx, person(zhang), api.HandleRequest{RecordNo: cameraRecord})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func payKey(k string) api.Mutation { return api.Mutation{IdempotencyKey: k} }
 
 // TestPayKeyReusedAfterTimeout: a key whose first payment timed out at the
@@ -66,16 +84,7 @@ func TestPayKeyReusedAfterTimeout(t *testing.T) {
 	_, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
 	wantCode(t, "first attempt", err, "GATEWAY_TIMEOUT")
 	gw.SetMode(gateway.Approve)
-	if _, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.BindLicence(ctx, person(zhang), api.BindLicenceRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := e.HandleViolation(ctx, person(zhang), api.HandleRequest{RecordNo: cameraRecord})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := handleCamera(t, e)
 	_, err = e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: h.DecisionNo})
 	if n := gw.Orders(); n != 1 {
 		t.Errorf("key k reached the gateway for %d orders (two decisions), want 1", n)
@@ -90,16 +99,7 @@ func TestPayConcurrentKeyReuse(t *testing.T) {
 	gw := &holdGateway{Sandbox: gateway.NewSandbox(gateway.Approve), entered: make(chan struct{}, 4), release: make(chan struct{})}
 	e, _ := paymentEngine(t, gw, nil)
 	ctx := context.Background()
-	if _, err := e.BindVehicle(ctx, person(zhang), api.BindVehicleRequest{Plate: "鲁A12345", PlateType: "02"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.BindLicence(ctx, person(zhang), api.BindLicenceRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	h, err := e.HandleViolation(ctx, person(zhang), api.HandleRequest{RecordNo: cameraRecord})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := handleCamera(t, e)
 	var wg sync.WaitGroup
 	for _, dec := range []string{onsiteDecision, h.DecisionNo} {
 		wg.Add(1)
@@ -285,6 +285,20 @@ func (g *strictGateway) Charge(ctx context.Context, order string, amount rules.M
 	return ref, err
 }
 
+// turnDayDuringCharge sets the clock a second before midnight, once late
+// fees accrue daily, and moves it past midnight during the first charge:
+// the amount due changes between the charge and the write.
+func turnDayDuringCharge(gw *strictGateway, now *time.Time) {
+	*now = time.Date(2026, 12, 1, 23, 59, 59, 0, rules.China)
+	moved := false
+	gw.onCharge = func() {
+		if !moved {
+			moved = true
+			*now = now.Add(2 * time.Second)
+		}
+	}
+}
+
 // TestPayRetryAfterRefund: a payment whose charge was refunded (the late
 // fee grew between the charge and the write) is retried with the same key.
 // A gateway keeping its contract answers a second charge of an order with
@@ -292,14 +306,7 @@ func (g *strictGateway) Charge(ctx context.Context, order string, amount rules.M
 func TestPayRetryAfterRefund(t *testing.T) {
 	gw := &strictGateway{Sandbox: gateway.NewSandbox(gateway.Approve), refs: map[string]string{}}
 	e, now := paymentEngine(t, gw, nil)
-	*now = time.Date(2026, 12, 1, 23, 59, 59, 0, rules.China) // late fees accrue daily by now
-	moved := false
-	gw.onCharge = func() {
-		if !moved {
-			moved = true
-			*now = now.Add(2 * time.Second) // the day turns during the first charge
-		}
-	}
+	turnDayDuringCharge(gw, now)
 	ctx := context.Background()
 	req := api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision}
 	_, err := e.Pay(ctx, person(zhang), req)
