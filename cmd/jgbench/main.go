@@ -33,7 +33,12 @@ func main() {
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here (with -only http-list: of the list load alone)")
 	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
 	pgList := flag.Int("pg-list", 0, "only: the HTTP listing on PostgreSQL among this many records (a private server from the machine's binaries)")
+	pgPay := flag.Int("pg-pay", 0, "only: payments over HTTP on PostgreSQL, with this many decisions to pay (a private server from the machine's binaries)")
 	flag.Parse()
+	if *pgPay > 0 {
+		pgPayBench(*dur, *pgPay)
+		return
+	}
 	if *pgList > 0 {
 		pgListBench(*dur, *pgList)
 		return

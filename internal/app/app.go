@@ -116,7 +116,7 @@ type dbClaims struct {
 }
 
 // ClaimDecision implements core.Claimer.
-func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(bool), error) {
+func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(core.Outcome), error) {
 	release, err := c.keys.Reserve(cl.Scope, cl.Key, cl.Hash)
 	if err != nil {
 		return "", nil, err
@@ -127,12 +127,13 @@ func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 		return "", nil, err
 	}
 	// An unsettled order keeps its claim until it lapses: the next payer of
-	// the decision is then told the order and settles it first.
-	return previous, func(settled bool) {
-		if settled {
+	// the decision is then told the order and settles it first. A recorded
+	// payment's write ended the claim already.
+	return previous, func(o core.Outcome) {
+		if o == core.Settled {
 			unclaim()
 		}
-		release(settled)
+		release(o != core.Unsettled)
 	}, nil
 }
 

@@ -309,10 +309,10 @@ func (i importer) Import(ctx context.Context, r api.ImportRequest, data io.Reade
 // decision had lapsed, leaving its order behind.
 type lapsedClaims struct{ previous string }
 
-func (l *lapsedClaims) ClaimDecision(context.Context, core.Claim, time.Duration) (string, func(bool), error) {
+func (l *lapsedClaims) ClaimDecision(context.Context, core.Claim, time.Duration) (string, func(core.Outcome), error) {
 	p := l.previous
 	l.previous = ""
-	return p, func(bool) {}, nil
+	return p, func(core.Outcome) {}, nil
 }
 
 // TestLapsedClaimIsSettledFirst: a payer that died after the gateway took

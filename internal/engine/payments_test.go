@@ -142,7 +142,7 @@ type pausingClaims struct {
 	arrived, proceed chan struct{}
 }
 
-func (c *pausingClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(bool), error) {
+func (c *pausingClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(core.Outcome), error) {
 	if cl.Decision == c.pause {
 		close(c.arrived)
 		<-c.proceed

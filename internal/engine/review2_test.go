@@ -94,11 +94,18 @@ func TestUnsettledKeyAcrossProcesses(t *testing.T) {
 	}
 }
 
-// failingStore fails the next Update once armed: a lost connection, a
+// failingStore fails the next write once armed: a lost connection, a
 // cancelled request or a full disk, after the gateway was called.
 type failingStore struct {
 	store.Store
 	armed atomic.Bool
+}
+
+func (s *failingStore) WritePayment(ctx context.Context, w store.PaymentWrite) (bool, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		return false, rules.ErrStoreUnavailable.Withf("injected")
+	}
+	return s.Store.WritePayment(ctx, w)
 }
 
 func (s *failingStore) Update(ctx context.Context, fn func(store.Tx) error) error {
@@ -177,13 +184,13 @@ type orderClaims struct {
 	previous string
 }
 
-func (c *orderClaims) ClaimDecision(_ context.Context, cl core.Claim, _ time.Duration) (string, func(bool), error) {
+func (c *orderClaims) ClaimDecision(_ context.Context, cl core.Claim, _ time.Duration) (string, func(core.Outcome), error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.orders = append(c.orders, cl.Order)
 	p := c.previous
 	c.previous = ""
-	return p, func(bool) {}, nil
+	return p, func(core.Outcome) {}, nil
 }
 
 // dyingGateway is strictGateway whose charges, once die is set, take the

@@ -25,6 +25,7 @@ import (
 type Store interface {
 	Encoder
 	Dumper
+	PaymentWriter
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction. fn may run more than

@@ -23,12 +23,25 @@ type Claim struct {
 // the decision for ever; the next claimer is told the order of the lapsed
 // claim, to ask the gateway what became of it before charging again.
 //
-// release ends the claim; settled says whether the outcome of the order is
-// known (paid and recorded, or no money taken). The key of an unsettled
+// release ends the claim, saying how (Outcome). The key of an unsettled
 // order (a gateway timeout) stays claimed for its request.
 type Claimer interface {
-	ClaimDecision(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(settled bool), err error)
+	ClaimDecision(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(Outcome), err error)
 }
+
+// An Outcome is how a claim ends.
+type Outcome uint8
+
+const (
+	// Unsettled: the outcome of the order is unknown (a gateway timeout,
+	// a refund that failed).
+	Unsettled Outcome = iota
+	// Settled: paid and recorded, or no money taken.
+	Settled
+	// Recorded: paid and recorded by a store.PaymentWrite, which ended
+	// the claim in the store with the payment.
+	Recorded
+)
 
 // LocalClaims is the Claimer of a store that one process owns (the
 // embedded bbolt file, locked by its process): an in-process lock per
@@ -45,7 +58,7 @@ type LocalClaims struct {
 
 // ClaimDecision reserves the key for the request, then waits for the
 // decision's lock.
-func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Duration) (string, func(bool), error) {
+func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Duration) (string, func(Outcome), error) {
 	release, err := c.keys.Reserve(cl.Scope, cl.Key, cl.Hash)
 	if err != nil {
 		return "", nil, err
@@ -59,7 +72,8 @@ func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Durati
 	previous := c.unsettled[cl.Decision]
 	delete(c.unsettled, cl.Decision)
 	c.mu.Unlock()
-	return previous, func(settled bool) {
+	return previous, func(o Outcome) {
+		settled := o != Unsettled
 		if !settled {
 			c.mu.Lock()
 			if c.unsettled == nil || len(c.unsettled) >= maxUnsettledKeys {

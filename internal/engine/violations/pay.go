@@ -79,8 +79,8 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	if err != nil {
 		return nil, "", err
 	}
-	settled := true // whether the outcome of the order is known when the claim ends
-	defer func() { release(settled) }()
+	outcome := core.Settled // how the claim ends
+	defer func() { release(outcome) }()
 	// A payer whose claim lapsed (it died mid-payment) may have been
 	// charged: ask the gateway about its order before charging again.
 	if previous != "" && !strings.HasPrefix(previous, base) {
@@ -133,11 +133,13 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	if errors.Is(err, rules.ErrGatewayTimeout) {
 		// Name the order: a retry with the same key, or `jgctl payments
 		// reconcile ORDER`, finds out whether the bank took the money.
-		settled = false
+		outcome = core.Unsettled
 		return nil, "", rules.ErrGatewayTimeout.Withf("order %s", order)
 	}
 	if err != nil {
-		settled = ctx.Err() == nil // a charge cut short may have gone through
+		if ctx.Err() != nil { // a charge cut short may have gone through
+			outcome = core.Unsettled
+		}
 		return nil, "", err
 	}
 	// The money is taken: record it, or give it back, even if the caller
@@ -168,12 +170,25 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 			return nil, "", err
 		}
 	}
-	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
 	keyRecord, err := s.Store.EncodeIdempotent(hash, api.Receipt{Payment: p})
 	if err != nil {
 		return nil, "", err
 	}
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
+	// The usual case in one store operation (one round trip on a
+	// database), which writes nothing if anything changed since the read.
+	sameDay := rules.DateOf(now) == rules.DateOf(viewed)
+	written := false
+	if sameDay && (v.Status != rules.StatusPending || now.Before(v.PendingUntil)) {
+		written, err = s.Store.WritePayment(ctx, store.PaymentWrite{Scope: scope, Key: r.IdempotencyKey, Hash: hash, KeyRecord: keyRecord,
+			DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Payment: rawPayment, Audit: rawAudit, Note: rawNote,
+			ClaimDecision: target, ClaimOrder: base})
+	}
+	if written {
+		outcome = core.Recorded
+		return &api.Receipt{Payment: p}, "", nil
+	}
+	// Otherwise the full transaction, which says what changed.
+	full := func(tx store.Tx) error {
 		receipt = nil
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok { // the same request, applied meanwhile by a retry that raced this one
@@ -221,12 +236,15 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		}
 		receipt = &api.Receipt{Payment: p}
 		return nil
-	})
+	}
+	if err == nil {
+		err = s.Store.Update(ctx, full)
+	}
 	if err != nil || receipt.OrderID != order {
 		// The money was taken but this order did not pay the decision (the
 		// write failed, or another order paid first): give it back.
 		if rerr := s.refundUnless(ctx, v.DecisionNo, order); rerr != nil {
-			settled = false
+			outcome = core.Unsettled
 			if err == nil {
 				err = rules.ErrAlreadyPaid.Withf("%s", v.DecisionNo)
 			}

@@ -63,7 +63,7 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 	if err != nil {
 		return nil, err
 	}
-	defer release(true)
+	defer release(core.Settled)
 	if previous != "" && previous != c.OrderID {
 		if err := s.settleLapsed(ctx, previous); err != nil {
 			return nil, err

@@ -24,18 +24,31 @@ import (
 func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, ttl time.Duration) (previous string, release func(), err error) {
 	ms := max(ttl.Milliseconds(), 1)
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		err := s.pool.QueryRow(ctx, `UPDATE payment_claims
+		// One round trip, one implicit transaction: take over a claim
+		// that is free or expired, else insert one if there is none.
+		b := &pgx.Batch{}
+		b.Queue(`UPDATE payment_claims
 			SET previous_order = order_id, order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2) RETURNING previous_order`, decisionNo, orderID, ms).Scan(&previous)
-		if errors.Is(err, pgx.ErrNoRows) {
-			previous = ""
-			var tag pgconn.CommandTag
-			tag, err = s.pool.Exec(ctx, `INSERT INTO payment_claims (decision_no, order_id, claimed_until)
-				SELECT $1, $2, now() + $3 * interval '1 millisecond'
-				WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`, decisionNo, orderID, ms)
-			if err == nil && tag.RowsAffected() == 0 {
-				err = errConflict // held by another order
-			}
+			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2) RETURNING previous_order`, decisionNo, orderID, ms)
+		b.Queue(`INSERT INTO payment_claims (decision_no, order_id, claimed_until)
+			SELECT $1, $2, now() + $3 * interval '1 millisecond'
+			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`, decisionNo, orderID, ms)
+		br := s.pool.SendBatch(ctx, b)
+		took := false
+		previous = ""
+		err := br.QueryRow().Scan(&previous)
+		if took = err == nil; errors.Is(err, pgx.ErrNoRows) {
+			err = nil
+		}
+		var tag pgconn.CommandTag
+		if err == nil {
+			tag, err = br.Exec()
+		}
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && !took && tag.RowsAffected() == 0 {
+			err = errConflict // held by another order
 		}
 		switch {
 		case err == nil:
@@ -44,7 +57,7 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 				defer cancel()
 				s.pool.Exec(ctx, "DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2", decisionNo, orderID)
 			}, nil
-		case !errors.Is(err, errConflict) && !isUnique(err):
+		case !retryable(err) && !isUnique(err):
 			return "", nil, wrap("claim decision", err)
 		}
 		t := time.NewTimer(time.Duration(rand.Int64N(int64(wait))) + time.Millisecond)

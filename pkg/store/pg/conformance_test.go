@@ -208,6 +208,46 @@ func script(t *testing.T, b backend) []string {
 		return nil, tx.InsertEncodedPayment("D05", raw)
 	})
 	do("pay D13", func(tx txn) (any, error) { return nil, tx.InsertPayment(pay("D13", "R13")) })
+	// A payment's write in one operation: written only when nothing stands
+	// in its way, else nothing at all.
+	fast := func(step, key, dec, rn string) {
+		p := pay(dec, rn)
+		p.OrderID, p.IdempotencyKey = "ORD-"+dec+"-"+key, key
+		raw, err := b.EncodePayment(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := b.EncodeIdempotent("h-"+key, map[string]string{"payment_id": p.ID})
+		audit, _ := b.EncodeAudit(rules.AuditEntry{At: t0, Actor: "staff:c", Action: "pay", Subject: dec})
+		note, _ := b.EncodeNotification(rules.Notification{CreatedAt: t0, To: "137", Template: "paid", Text: dec})
+		written, err := b.writePayment(store.PaymentWrite{Scope: "pay:staff", Key: key, Hash: "h-" + key, KeyRecord: rec,
+			DecisionNo: dec, RecordNo: rn, Payment: raw, Audit: audit, Note: note, ClaimDecision: dec, ClaimOrder: "ORD-" + dec})
+		log(step, written, err)
+	}
+	fast("write D02", "fk1", "D02", "R02")
+	fast("write D02 again", "fk2", "D02", "R02")
+	fast("write D04 with a stored key", "fk1", "D04", "R04")
+	fast("write D07 for another record", "fk3", "D07", "R08")
+	fast("write D01, paid", "fk4", "D01", "R01")
+	fast("write D04", "fk5", "D04", "R04")
+	read("written", func(tx txn) (any, error) {
+		var out []any
+		for _, k := range []string{"fk1", "fk2", "fk3", "fk5"} {
+			raw, ok, err := tx.Idempotent("pay:staff", k, "h-"+k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, string(raw), ok)
+		}
+		for _, rn := range []string{"R02", "R04", "R07"} {
+			v, err := tx.Violation(rn)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v.Status, v.PaymentID)
+		}
+		return out, nil
+	})
 	read("payment", func(tx txn) (any, error) { return tx.PaymentOfDecision("D01") })
 	read("no payment", func(tx txn) (any, error) { return tx.PaymentOfDecision("D02") })
 	read("paid record", func(tx txn) (any, error) { return tx.Violation("R01") })

@@ -59,13 +59,17 @@ type txn = store.Tx
 type backend struct {
 	update func(func(txn) error) error
 	view   func(func(txn) error) error
+	store.Encoder
+	writePayment func(store.PaymentWrite) (bool, error)
 }
 
 func backendOf(s store.Store) backend {
 	ctx := context.Background()
 	return backend{
 		func(fn func(txn) error) error { return s.Update(ctx, fn) },
-		func(fn func(txn) error) error { return s.View(ctx, fn) }}
+		func(fn func(txn) error) error { return s.View(ctx, fn) },
+		s,
+		func(w store.PaymentWrite) (bool, error) { return s.WritePayment(ctx, w) }}
 }
 
 // errText describes an error for comparison: a rules error by its text

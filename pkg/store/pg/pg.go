@@ -57,6 +57,10 @@ type Store struct {
 	o       Options
 	hosts   string
 	retries atomic.Uint64
+	// beginView opens a view: empty when the database's default isolation
+	// is READ COMMITTED (each statement then runs on its own, as it would
+	// see the same in a READ COMMITTED transaction), else BEGIN READ ONLY.
+	beginView string
 }
 
 // Open connects to the database named by dsn (a URL or a libpq key=value
@@ -86,6 +90,9 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	v, err := s.schemaVersion(ctx)
 	if err == nil {
 		err = checkVersion(v)
+	}
+	if err == nil {
+		err = s.isolation(ctx)
 	}
 	if err != nil {
 		s.pool.Close()
@@ -118,6 +125,21 @@ func (s *Store) schemaVersion(ctx context.Context) (int64, error) {
 		return 0, s.unreachable(err)
 	}
 	return v, nil
+}
+
+// isolation reads the database's default isolation level to choose how
+// views begin.
+func (s *Store) isolation(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.o.ConnectTimeout)
+	defer cancel()
+	var level string
+	if err := s.pool.QueryRow(ctx, "SHOW default_transaction_isolation").Scan(&level); err != nil {
+		return s.unreachable(err)
+	}
+	if level != "read committed" {
+		s.beginView = "BEGIN READ ONLY"
+	}
+	return nil
 }
 
 // unreachable turns a connection failure into ErrStoreUnavailable.
@@ -189,7 +211,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 func (s *Store) view(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.run(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, fn, false)
+		err := s.run(ctx, s.beginView, fn, false)
 		if err = s.again(ctx, err, attempt); err != errAgain {
 			return err
 		}
@@ -198,7 +220,7 @@ func (s *Store) view(ctx context.Context, fn func(*Tx) error) error {
 
 func (s *Store) update(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.run(ctx, pgx.TxOptions{}, fn, true)
+		err := s.run(ctx, "BEGIN", fn, true)
 		if err = s.again(ctx, err, attempt); err != errAgain {
 			return err
 		}
@@ -253,20 +275,20 @@ func isUnique(err error) bool {
 // see yet: the whole transaction is run again, and then sees it.
 var errConflict = errors.New("pg: a concurrent transaction inserted the same key")
 
-// run runs fn in one transaction.
-func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error, write bool) (err error) {
-	ptx, err := s.pool.BeginTx(ctx, opts)
+// run runs fn in one transaction, opened by begin, on a connection of the
+// pool (session: begin goes with the first statement, COMMIT with the last
+// writes).
+func (s *Store) run(ctx context.Context, begin string, fn func(*Tx) error, write bool) (err error) {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		if ctx.Err() != nil || !retryable(err) {
-			return s.unreachable(err)
-		}
-		return err
+		return s.unreachable(err)
 	}
-	t := &Tx{tx: ptx, ctx: ctx, write: write}
+	defer conn.Release()
+	t := &Tx{tx: &session{conn: conn.Conn(), begin: begin}, ctx: ctx, write: write}
 	committed := false
 	defer func() {
-		if !committed { // an error, or a panic in fn: the connection goes back to the pool
-			ptx.Rollback(context.WithoutCancel(ctx))
+		if !committed { // an error, or a panic in fn
+			t.tx.rollback(context.WithoutCancel(ctx))
 		}
 	}()
 	err = fn(t)
@@ -277,20 +299,18 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(*Tx) error,
 		return err
 	}
 	if write {
-		if err = t.beforeCommit(); err != nil {
-			return err
-		}
+		t.beforeCommit()
 		if s.o.BeforeCommit != nil {
 			if err = s.o.BeforeCommit(); err != nil {
 				return err
 			}
 		}
 	}
-	err, committed = ptx.Commit(ctx), true
-	if err != nil && !retryable(err) {
-		return rules.ErrStoreUnavailable.Withf("commit failed: %s", pgMessage(err))
+	err, committed = t.tx.commit(ctx), true
+	if err != nil {
+		t.tx.rollback(context.WithoutCancel(ctx))
 	}
-	return err
+	return wrap("commit", err)
 }
 
 // wrap turns a database error inside a transaction into what the engine

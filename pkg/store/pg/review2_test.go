@@ -141,12 +141,12 @@ func TestPayCallerGoneAfterCharge(t *testing.T) {
 // dbClaimer is internal/app's dbClaims without its in-process keys.
 type dbClaimer struct{ s *Store }
 
-func (c dbClaimer) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(bool), error) {
+func (c dbClaimer) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(core.Outcome), error) {
 	previous, release, err := c.s.ClaimDecision(ctx, cl.Decision, cl.Order, ttl)
 	if err != nil {
 		return "", nil, err
 	}
-	return previous, func(bool) { release() }, nil
+	return previous, func(core.Outcome) { release() }, nil
 }
 
 // flakyStatus fails the gateway's first status query.

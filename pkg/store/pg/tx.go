@@ -18,7 +18,7 @@ import (
 // Tx is a store transaction with the typed accessors of store.Tx. Values
 // returned are decoded copies.
 type Tx struct {
-	tx    pgx.Tx
+	tx    *session
 	ctx   context.Context
 	write bool
 	// err is the first failure that calls for a rerun: the transaction
@@ -27,7 +27,6 @@ type Tx struct {
 	// claimed lists the idempotency keys this transaction inserted while
 	// looking them up, true once their response is stored.
 	claimed map[[2]string]bool
-	pending *pgx.Batch // writes left for the commit (later)
 }
 
 // fail records an error that must end the transaction.
@@ -744,9 +743,6 @@ func (t *Tx) insertPayment(decisionNo, recordNo string, raw []byte) error {
 // inserted at once (with no response): a concurrent request with the same
 // key then waits for this transaction and, rerun, replays its response.
 func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
-	if err := t.flush(); err != nil {
-		return nil, false, err
-	}
 	if t.write && k != "" {
 		ok, err := t.insertNew("idempotency key", `INSERT INTO idempotency (scope, key, hash)
 			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $1 AND key = $2)`, scope, k, hash)
@@ -802,44 +798,25 @@ func (t *Tx) PutEncodedIdempotent(scope, k string, record []byte) error {
 		t.later("UPDATE idempotency SET hash = $3, response = $4 WHERE scope = $1 AND key = $2", scope, k, string(h), resp)
 		return nil
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
 	return t.upsert("idempotency key", "UPDATE idempotency SET hash = $3, response = $4 WHERE scope = $1 AND key = $2",
 		"INSERT INTO idempotency (scope, key, hash, response) VALUES ($1, $2, $3, $4)", scope, k, string(h), resp)
 }
 
-// beforeCommit sends the writes left for the commit, with deletes of the
-// keys this transaction claimed but stored no response under (the request
-// ended without one), in one round trip.
-func (t *Tx) beforeCommit() error {
+// beforeCommit queues, for the commit, deletes of the keys this
+// transaction claimed but stored no response under (the request ended
+// without one).
+func (t *Tx) beforeCommit() {
 	for sk, stored := range t.claimed {
 		if !stored {
 			t.later("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND response IS NULL", sk[0], sk[1])
 		}
 	}
-	return t.flush()
 }
 
 // later queues a write whose result nothing waits for (an audit entry, an
-// outbox message, a claimed key's response): it is sent with the next
-// flush, at the latest before the commit, saving a round trip each.
-func (t *Tx) later(sql string, args ...any) {
-	if t.pending == nil {
-		t.pending = &pgx.Batch{}
-	}
-	t.pending.Queue(sql, args...)
-}
-
-// flush sends the queued writes.
-func (t *Tx) flush() error {
-	b := t.pending
-	if b == nil {
-		return nil
-	}
-	t.pending = nil
-	return t.wrap("write", t.tx.SendBatch(t.ctx, b).Close())
-}
+// outbox message, a claimed key's response): it goes with the next
+// statement, at the latest with the commit, saving a round trip each.
+func (t *Tx) later(sql string, args ...any) { t.tx.later(sql, args...) }
 
 // ---- audit and outbox ----
 
@@ -884,9 +861,6 @@ func (t *Tx) Outbox(after uint64, limit int) ([]rules.Notification, error) {
 }
 
 func listSeq[T any](t *Tx, table string, after uint64, limit int, set func(*T, uint64)) ([]T, error) {
-	if err := t.flush(); err != nil {
-		return nil, err
-	}
 	sql := "SELECT seq, doc FROM " + table + " WHERE seq > $1 ORDER BY seq"
 	args := []any{int64(after)}
 	if limit > 0 {

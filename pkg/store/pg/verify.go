@@ -51,7 +51,8 @@ func (s *Store) Verify(ctx context.Context) (*store.Report, error) {
 		r.Problems = append(r.Problems, fmt.Sprintf("schema version %d, this jgctl reads %d", v, SchemaVersion))
 		return r, nil
 	}
-	err = s.view(ctx, func(t *Tx) error {
+	// One snapshot for every count and check.
+	err = s.run(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", func(t *Tx) error {
 		if err := t.tx.QueryRow(t.ctx, `SELECT (SELECT count(*) FROM violations), (SELECT count(decision_no) FROM violations),
 			(SELECT count(*) FROM payments), (SELECT count(*) FROM violations WHERE status <> 'paid')`).
 			Scan(&r.Records, &r.Decisions, &r.Payments, &r.StatusIndex); err != nil {
@@ -75,6 +76,6 @@ func (s *Store) Verify(ctx context.Context) (*store.Report, error) {
 			}
 		}
 		return nil
-	})
+	}, false)
 	return r, err
 }

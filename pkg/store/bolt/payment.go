@@ -1,0 +1,17 @@
+package bolt
+
+import (
+	"context"
+
+	"github.com/jgctl/jgctl/pkg/store"
+)
+
+// WritePayment writes a payment in one write transaction of the group
+// committer (store.WritePaymentTx); claims live in the process.
+func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (written bool, err error) {
+	err = s.Update(ctx, func(tx store.Tx) error {
+		written, err = store.WritePaymentTx(tx, w)
+		return err
+	})
+	return written, err
+}
