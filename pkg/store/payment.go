@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/jgctl/jgctl/pkg/rules"
 )
@@ -63,4 +65,110 @@ func WritePaymentTx(tx Tx, w PaymentWrite) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// A PaymentLookup names what paying a decision reads before the charge.
+type PaymentLookup struct {
+	Scope, Key, Hash string // the payer's key, as Tx.Idempotent takes it
+	DecisionNo       string
+	// OrderScope keeps the orders given back; Orders are the ones to look
+	// for there (Tx.Idempotent(OrderScope, order, "")).
+	OrderScope string
+	Orders     []string
+}
+
+// A PaymentLook is what a PaymentLookup found: each field is what the Tx
+// method named beside it returned.
+type PaymentLook struct {
+	Response json.RawMessage // Idempotent(Scope, Key, Hash)
+	Stored   bool
+	KeyErr   error
+	Record   *rules.Violation           // ViolationByDecision(DecisionNo)
+	Payment  *rules.Payment             // PaymentOfDecision(DecisionNo)
+	Given    map[string]json.RawMessage // Idempotent(OrderScope, order, ""), for the orders found
+	Driver   *rules.Person              // Person(Record.DriverIDNumber)
+}
+
+// LookPaymentTx is Tx.LookPayment as calls of the other Tx methods, for a
+// store where a look-up costs no round trip (bbolt).
+func LookPaymentTx(tx Tx, q PaymentLookup) (*PaymentLook, error) {
+	l := &PaymentLook{Given: map[string]json.RawMessage{}}
+	var err error
+	l.Response, l.Stored, l.KeyErr = tx.Idempotent(q.Scope, q.Key, q.Hash)
+	if l.KeyErr != nil && !errors.Is(l.KeyErr, rules.ErrIdempotencyReuse) {
+		return nil, l.KeyErr
+	}
+	if l.Record, err = tx.ViolationByDecision(q.DecisionNo); err != nil {
+		return nil, err
+	}
+	if l.Payment, err = tx.PaymentOfDecision(q.DecisionNo); err != nil {
+		return nil, err
+	}
+	for _, o := range q.Orders {
+		resp, ok, err := tx.Idempotent(q.OrderScope, o, "")
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			l.Given[o] = resp
+		}
+	}
+	if l.Record != nil && l.Record.DriverIDNumber != "" {
+		if l.Driver, err = tx.Person(l.Record.DriverIDNumber); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// Looked returns tx answering the calls a lookup covers from what it
+// found, and every other call from tx.
+func Looked(tx Tx, q PaymentLookup, l *PaymentLook) Tx { return looked{tx, q, l} }
+
+type looked struct {
+	Tx
+	q PaymentLookup
+	l *PaymentLook
+}
+
+func (t looked) Idempotent(scope, key, hash string) (json.RawMessage, bool, error) {
+	switch {
+	case scope == t.q.Scope && key == t.q.Key && hash == t.q.Hash:
+		return t.l.Response, t.l.Stored, t.l.KeyErr
+	case scope == t.q.OrderScope && hash == "" && slices.Contains(t.q.Orders, key):
+		resp, ok := t.l.Given[key]
+		return resp, ok, nil
+	}
+	return t.Tx.Idempotent(scope, key, hash)
+}
+
+func (t looked) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
+	if decisionNo == t.q.DecisionNo {
+		return copyOf(t.l.Record), nil
+	}
+	return t.Tx.ViolationByDecision(decisionNo)
+}
+
+func (t looked) PaymentOfDecision(decisionNo string) (*rules.Payment, error) {
+	if decisionNo == t.q.DecisionNo {
+		return copyOf(t.l.Payment), nil
+	}
+	return t.Tx.PaymentOfDecision(decisionNo)
+}
+
+func (t looked) Person(idNumber string) (*rules.Person, error) {
+	if t.l.Record != nil && idNumber == t.l.Record.DriverIDNumber {
+		return copyOf(t.l.Driver), nil
+	}
+	return t.Tx.Person(idNumber)
+}
+
+// copyOf returns a copy of *v (nil for nil): values a Tx returns are the
+// caller's.
+func copyOf[T any](v *T) *T {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
 }

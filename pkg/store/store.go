@@ -130,6 +130,10 @@ type Tx interface {
 	// InsertEncodedPayment is InsertPayment of a payment encoded by
 	// Store.EncodePayment.
 	InsertEncodedPayment(decisionNo string, raw []byte) error
+	// LookPayment reads what paying a decision reads before the charge
+	// in one look-up (one round trip on a database); Looked answers the
+	// calls it covers from it.
+	LookPayment(q PaymentLookup) (*PaymentLook, error)
 
 	// Idempotent returns the stored response of (scope, key); a stored
 	// request hash that differs from hash is rules.ErrIdempotencyReuse.

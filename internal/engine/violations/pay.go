@@ -96,6 +96,15 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	var phone, order string
 	viewed := s.Now()
 	err = s.Store.View(ctx, func(tx store.Tx) error {
+		if r.DecisionNo != "" { // what follows reads in one look-up
+			q := store.PaymentLookup{Scope: scope, Key: r.IdempotencyKey, Hash: hash, DecisionNo: r.DecisionNo,
+				OrderScope: refundedScope, Orders: []string{base, nthOrder(base, 1), nthOrder(base, 2)}}
+			look, err := tx.LookPayment(q)
+			if err != nil {
+				return err
+			}
+			tx = store.Looked(tx, q, look)
+		}
 		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
 			if ok {
 				rec.Replayed = true
@@ -300,16 +309,24 @@ func refunded(tx store.Tx, order string) (bool, error) {
 // charge of an order with the first one, refunded or not.
 const refundedScope = "refunded_order"
 
-// freshOrder is base, or base with the first suffix "-rN" not refunded.
+// freshOrder is base, or the first of its later orders not refunded.
 func freshOrder(tx store.Tx, base string) (string, error) {
-	order := base
-	for n := 1; ; n++ {
+	for n := 0; ; n++ {
+		order := nthOrder(base, n)
 		back, err := refunded(tx, order)
 		if err != nil || !back {
 			return order, err
 		}
-		order = base + "-r" + strconv.Itoa(n)
 	}
+}
+
+// nthOrder is the order a payment attempt charges after n of its orders
+// were refunded: base, then base with the suffix "-rN".
+func nthOrder(base string, n int) string {
+	if n == 0 {
+		return base
+	}
+	return base + "-r" + strconv.Itoa(n)
 }
 
 // orderID names the gateway order of a payment attempt: the decision and

@@ -15,3 +15,8 @@ func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (written
 	})
 	return written, err
 }
+
+// LookPayment reads what paying a decision needs (store.LookPaymentTx).
+func (t *Tx) LookPayment(q store.PaymentLookup) (*store.PaymentLook, error) {
+	return store.LookPaymentTx(t, q)
+}

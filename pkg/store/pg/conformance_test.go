@@ -248,6 +248,50 @@ func script(t *testing.T, b backend) []string {
 		}
 		return out, nil
 	})
+	do("give back orders", func(tx txn) (any, error) {
+		for _, o := range []string{"ORD-D02-a", "ORD-D02-a-r1"} {
+			if err := tx.PutIdempotent("given", o, "", struct{}{}); err != nil {
+				return nil, err
+			}
+		}
+		return nil, tx.InsertPerson(&rules.Person{IDNumber: "P2", Name: "李四", Phone: "13900000002", RegisteredAt: t0})
+	})
+	for _, q := range []store.PaymentLookup{
+		{Scope: "pay:staff", Key: "fk1", Hash: "h-fk1", DecisionNo: "D02", OrderScope: "given", Orders: []string{"ORD-D02-a", "ORD-D02-a-r1", "ORD-D02-a-r2"}},
+		{Scope: "pay:staff", Key: "fk1", Hash: "h-other", DecisionNo: "D04"},
+		{Scope: "pay:staff", Key: "fk9", Hash: "h", DecisionNo: "D07", OrderScope: "given", Orders: []string{"ORD-D07"}},
+		{Scope: "pay:staff", Key: "fk9", Hash: "h", DecisionNo: "D99"},
+	} {
+		read("look up "+q.DecisionNo, func(tx txn) (any, error) {
+			l, err := tx.LookPayment(q)
+			if err != nil {
+				return nil, err
+			}
+			// Looked answers as the transaction does.
+			lt := store.Looked(tx, q, l)
+			var out []any
+			for _, t := range []txn{lt, tx} {
+				resp, ok, err := t.Idempotent(q.Scope, q.Key, q.Hash)
+				v, verr := t.ViolationByDecision(q.DecisionNo)
+				p, perr := t.PaymentOfDecision(q.DecisionNo)
+				var given []bool
+				for _, o := range q.Orders {
+					_, ok, _ := t.Idempotent(q.OrderScope, o, "")
+					given = append(given, ok)
+				}
+				var driver *rules.Person
+				if v != nil {
+					driver, _ = t.Person(v.DriverIDNumber)
+				}
+				out = append(out, string(resp), ok, errText(err), v, errText(verr), p, errText(perr), given, driver)
+			}
+			a, _ := json.Marshal(out[:9])
+			if b, _ := json.Marshal(out[9:]); string(a) != string(b) {
+				return nil, fmt.Errorf("looked up %s\nread      %s", a, b)
+			}
+			return out[:9], nil
+		})
+	}
 	read("payment", func(tx txn) (any, error) { return tx.PaymentOfDecision("D01") })
 	read("no payment", func(tx txn) (any, error) { return tx.PaymentOfDecision("D02") })
 	read("paid record", func(tx txn) (any, error) { return tx.Violation("R01") })

@@ -3,10 +3,12 @@ package pg
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 )
 
@@ -60,4 +62,68 @@ func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (bool, e
 		return false, wrap("pay", err)
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// LookPayment reads what paying a decision reads before the charge in
+// one statement (store.Looked answers from it). It only reads: in a write
+// transaction it does not claim the key as Idempotent does.
+func (t *Tx) LookPayment(q store.PaymentLookup) (*store.PaymentLook, error) {
+	var (
+		h                      *string
+		resp, raw, pay, person []byte
+		status                 *string
+		given                  []string
+		givenHashes            []string
+		givenResponses         [][]byte
+	)
+	err := t.tx.QueryRow(t.ctx, `SELECT k.hash, k.response, v.status, v.doc, p.doc, per.doc,
+		ARRAY(SELECT key FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key),
+		ARRAY(SELECT hash FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key),
+		ARRAY(SELECT response FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key)
+		FROM (SELECT 1) one
+		LEFT JOIN idempotency k ON k.scope = $1 AND k.key = $2
+		LEFT JOIN violations v ON v.decision_no = $3
+		LEFT JOIN payments p ON p.decision_no = $3
+		LEFT JOIN persons per ON per.id_number = v.driver_id_number`,
+		q.Scope, q.Key, q.DecisionNo, q.OrderScope, q.Orders).
+		Scan(&h, &resp, &status, &raw, &pay, &person, &given, &givenHashes, &givenResponses)
+	if err != nil {
+		return nil, t.wrap("look up payment", err)
+	}
+	l := &store.PaymentLook{Given: map[string]json.RawMessage{}}
+	if h != nil {
+		l.Response, l.Stored, l.KeyErr = keyAnswer(*h, resp, q.Hash)
+	}
+	if raw != nil {
+		l.Record = new(rules.Violation)
+		overlay := pay
+		if *status != string(rules.StatusUnpaid) && *status != string(rules.StatusPending) {
+			overlay = nil // folded into the record
+		}
+		if err := decodeViolation(raw, overlay, l.Record); err != nil {
+			return nil, err
+		}
+	}
+	if pay != nil {
+		l.Payment = new(rules.Payment)
+		if err := json.Unmarshal(pay, l.Payment); err != nil {
+			return nil, damaged("the payment of decision %q does not decode", q.DecisionNo)
+		}
+	}
+	if person != nil {
+		l.Driver = new(rules.Person)
+		if err := json.Unmarshal(person, l.Driver); err != nil {
+			return nil, damaged("person %q does not decode", l.Record.DriverIDNumber)
+		}
+	}
+	for i, o := range given {
+		resp, ok, err := keyAnswer(givenHashes[i], givenResponses[i], "")
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			l.Given[o] = resp
+		}
+	}
+	return l, nil
 }

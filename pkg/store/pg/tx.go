@@ -765,9 +765,17 @@ func (t *Tx) Idempotent(scope, k, hash string) (json.RawMessage, bool, error) {
 		return nil, false, nil
 	case err != nil:
 		return nil, false, t.wrap("idempotency key", err)
+	}
+	return keyAnswer(h, resp, hash)
+}
+
+// keyAnswer is Idempotent's answer for a stored key row (hash, response)
+// asked with hash.
+func keyAnswer(h string, resp []byte, hash string) (json.RawMessage, bool, error) {
+	switch {
 	case h != hash:
 		return nil, false, rules.ErrIdempotencyReuse
-	case resp == nil: // this transaction's own claim
+	case resp == nil: // a claim: the request of a transaction in flight
 		return nil, false, nil
 	}
 	return resp, true, nil
