@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 	"github.com/jgctl/jgctl/pkg/store/codec"
@@ -452,7 +453,8 @@ func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
 	defer rows.Close()
 	var out []rules.Violation
 	for rows.Next() {
-		var raw, pay []byte
+		var raw pgtype.DriverBytes // the decoder copies what it keeps
+		var pay []byte
 		if err := rows.Scan(&raw, &pay); err != nil {
 			return nil, t.wrap("violations", err)
 		}
