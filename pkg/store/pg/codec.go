@@ -40,10 +40,12 @@ var codecMigration = goose.NewGoMigration(3,
 
 // recode rewrites every record's doc as typ: read as read, converted by
 // conv, written back from the bytea u.doc by write, in batches in record
-// order.
+// order. The old versions of the rows are left to (auto)vacuum.
 func recode(ctx context.Context, tx *sql.Tx, typ, read, write string, conv func([]byte) ([]byte, error)) error {
-	if _, err := tx.ExecContext(ctx, "ALTER TABLE violations ADD COLUMN recoded "+typ); err != nil {
-		return err
+	for _, ddl := range []string{"ALTER TABLE violations ADD COLUMN recoded " + typ, "ALTER TABLE violations ALTER COLUMN doc DROP NOT NULL"} {
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return err
+		}
 	}
 	const batch = 5000
 	for after := ""; ; {
@@ -73,7 +75,10 @@ func recode(ctx context.Context, tx *sql.Tx, typ, read, write string, conv func(
 		if len(nos) == 0 {
 			break
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE violations v SET recoded = "+write+
+		// doc is cleared in the same row version: dropping the column
+		// later does not rewrite the table, so the old documents would
+		// otherwise stay in every row.
+		if _, err := tx.ExecContext(ctx, "UPDATE violations v SET doc = NULL, recoded = "+write+
 			" FROM unnest($1::text[], $2::bytea[]) AS u(record_no, doc) WHERE v.record_no = u.record_no", nos, docs); err != nil {
 			return err
 		}
