@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -92,14 +91,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 	}
 	listed := alternate(
 		func() result { return load(64, d, base) },
-		func() result {
-			if profileOut != nil {
-				check(pprof.StartCPUProfile(profileOut))
-				defer pprof.StopCPUProfile()
-				profileOut = nil // the first round's
-			}
-			return load(64, d, list)
-		})
+		profiled(func() result { return load(64, d, list) }))
 	listed.report("GET /v1/violations (20 records), 64 connections (req/s)", "minimal net/http JSON handler", "≥ 10,000, p99 ≤ 20 ms")
 	if listOnly {
 		return

@@ -30,19 +30,11 @@ func main() {
 	rows := flag.Int("rows", 1000000, "rows per import round")
 	dur := flag.Duration("duration", 3*time.Second, "length of each payment run")
 	only := flag.String("only", "", "run only: import, list, pay, http or http-list (the HTTP list alone, for profiling)")
-	cpu := flag.String("cpuprofile", "", "write a CPU profile here (with -only http-list: of the list load alone)")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile here (with -only http-list or -pg-list: of the list load alone; with -pg-pay: of the payments)")
 	gen := flag.String("gen", "", "only write -rows violation rows as CSV to this file")
 	pgList := flag.Int("pg-list", 0, "only: the HTTP listing on PostgreSQL among this many records (a private server from the machine's binaries)")
 	pgPay := flag.Int("pg-pay", 0, "only: payments over HTTP on PostgreSQL, with this many decisions to pay (a private server from the machine's binaries)")
 	flag.Parse()
-	if *pgPay > 0 {
-		pgPayBench(*dur, *pgPay)
-		return
-	}
-	if *pgList > 0 {
-		pgListBench(*dur, *pgList)
-		return
-	}
 	if *gen != "" {
 		genCSV(*gen, 0, *rows, 10)
 		return
@@ -51,12 +43,20 @@ func main() {
 		f, err := os.Create(*cpu)
 		check(err)
 		defer f.Close()
-		if *only == "http-list" {
+		if *only == "http-list" || *pgList > 0 || *pgPay > 0 {
 			profileOut = f
 		} else {
 			check(pprof.StartCPUProfile(f))
 			defer pprof.StopCPUProfile()
 		}
+	}
+	if *pgList > 0 {
+		pgListBench(*dur, *pgList)
+		return
+	}
+	if *pgPay > 0 {
+		pgPayBench(*dur, *pgPay)
+		return
 	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "jgbench-")
@@ -79,6 +79,18 @@ func main() {
 
 // profileOut, when set, receives a CPU profile of the HTTP list load alone.
 var profileOut io.Writer
+
+// profiled runs a load, writing a CPU profile of its first run to profileOut if set.
+func profiled(run func() result) func() result {
+	return func() result {
+		if profileOut != nil {
+			check(pprof.StartCPUProfile(profileOut))
+			defer pprof.StopCPUProfile()
+			profileOut = nil // the first round's
+		}
+		return run()
+	}
+}
 
 func check(err error) {
 	if err != nil {

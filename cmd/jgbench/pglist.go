@@ -58,6 +58,10 @@ func pgListBench(d time.Duration, n int) {
 		r.Header.Set("Authorization", auth)
 		return r
 	}
-	alternate(func() result { return load(64, d, base) }, func() result { return load(64, d, list) }).
+	var baseCPU, listCPU = cpuMeter{dsn: dsn}, cpuMeter{dsn: dsn}
+	alternate(func() result { return baseCPU.measure(d, func() result { return load(64, d, base) }) },
+		profiled(func() result { return listCPU.measure(d, func() result { return load(64, d, list) }) })).
 		report(fmt.Sprintf("PostgreSQL: GET /v1/violations (20 of a plate's records among %d), 64 connections (req/s)", n), "minimal net/http JSON handler", "p99 ≤ 20 ms")
+	listCPU.report("listing")
+	baseCPU.report("minimal handler")
 }

@@ -59,13 +59,16 @@ func pgPayBench(d time.Duration, payable int) {
 	_, err = pool.Exec(ctx, "CREATE TABLE raw_insert (seq bigserial PRIMARY KEY, doc jsonb NOT NULL)")
 	check(err)
 	var rawNext atomic.Int64
+	var rawCPU, payCPU = cpuMeter{dsn: dsn}, cpuMeter{dsn: dsn}
 	raw := func() result {
-		rate, lat := perf.Closed(64, d, func() bool {
-			_, err := pool.Exec(ctx, "INSERT INTO raw_insert (doc) VALUES ($1)", fmt.Sprintf(`{"n":%d}`, rawNext.Add(1)))
-			check(err)
-			return true
+		return rawCPU.measure(d, func() result {
+			rate, lat := perf.Closed(64, d, func() bool {
+				_, err := pool.Exec(ctx, "INSERT INTO raw_insert (doc) VALUES ($1)", fmt.Sprintf(`{"n":%d}`, rawNext.Add(1)))
+				check(err)
+				return true
+			})
+			return result{rate, perf.Quantile(lat, 0.99)}
 		})
-		return result{rate, perf.Quantile(lat, 0.99)}
 	}
 
 	server.TuneGC()
@@ -85,6 +88,8 @@ func pgPayBench(d time.Duration, payable int) {
 		r.Header.Set("Idempotency-Key", fmt.Sprint("pg-", i))
 		return r
 	}
-	alternate(raw, func() result { return load(64, d, pay) }).
+	alternate(raw, profiled(func() result { return payCPU.measure(d, func() result { return load(64, d, pay) }) })).
 		report("PostgreSQL: POST /v1/payments (durable), 64 connections (req/s)", "raw one-row INSERT transactions, 64 clients", "≥ 0.5× raw")
+	payCPU.report("payment")
+	rawCPU.report("raw INSERT")
 }

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 	"slices"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -10,7 +11,7 @@ import (
 
 // Prepare encodes a record for InsertViolations (beside an import's reader).
 func (s *Store) Prepare(v *rules.Violation, line int) (store.NewViolation, error) {
-	raw, err := EncodeViolation(v)
+	raw, err := codec.EncodeViolation(v)
 	return store.NewViolation{Line: line, Record: *v, Encoded: raw}, err
 }
 
@@ -40,7 +41,7 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 		row := &rows[i]
 		v := &row.Record
 		if row.Encoded == nil {
-			if row.Encoded, err = EncodeViolation(v); err != nil {
+			if row.Encoded, err = codec.EncodeViolation(v); err != nil {
 				return 0, nil, err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
@@ -32,7 +33,7 @@ func (s *Store) Dump(ctx context.Context, fn func(store.Record) error) error {
 			{bucketBindings, dumpJSON(store.KindBinding, func(_ []byte, r *bindingRec, rec *store.Record) { rec.Binding = (*rules.Binding)(r) })},
 			{bucketViolations, func(k, v []byte) (store.Record, error) {
 				var viol rules.Violation
-				if err := DecodeViolation(v, &viol); err != nil {
+				if err := codec.DecodeViolation(v, &viol); err != nil {
 					return store.Record{}, t.damaged("violation record %q does not decode", shortKey(k))
 				}
 				return store.Record{Kind: store.KindViolation, Violation: &viol}, nil

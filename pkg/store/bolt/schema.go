@@ -9,7 +9,7 @@ package bolt
 //	persons/<id_number>                         rules.Person
 //	units/<credit_code>                         rules.Unit
 //	bindings/<binding_id>                       rules.Binding (8-byte big-endian IDs)
-//	violations/<record_no>                      rules.Violation
+//	violations/<record_no>                      rules.Violation (binary, pkg/store/codec)
 //	decisions/<decision_no>                     <record_no>        (unique: one decision, one record)
 //	orders/<order_id>                           rules.PaymentOrder (append-only; its state follows its decision)
 //	payments/<decision_no>                      rules.Payment      (unique: one payment per decision)
@@ -91,6 +91,10 @@ var bucketNames = [numBuckets]string{
 func (b bucket) name() []byte { return []byte(bucketNames[b]) }
 
 var keySchemaVersion = []byte("schema_version")
+
+// maxValueSize bounds every value this package copies out of the file,
+// far above any it writes: a damaged page can claim a length of gigabytes.
+const maxValueSize = 1 << 26
 
 // key joins parts with a 0 byte separator (no part contains a 0 byte).
 func key(parts ...string) []byte {

@@ -505,35 +505,6 @@ func TestViolationRoundTrip(t *testing.T) {
 	})
 }
 
-func TestViolationCodec(t *testing.T) {
-	full := viol("R1", "鲁A12345", rules.StatusPaid)
-	full.DecisionNo, full.ServedOn, full.DriverIDNumber, full.PaymentID = "D1", rules.NewDate(2024, 3, 5), "P", "P0000000001"
-	full.PaidAt = t0.Add(time.Hour)
-	full.Suspensions = []rules.Suspension{{From: rules.NewDate(2024, 3, 25), To: rules.NewDate(2024, 3, 30)}}
-	for _, v := range []rules.Violation{{}, viol("R", "", ""), full} {
-		raw, err := EncodeViolation(&v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got rules.Violation
-		if err := DecodeViolation(raw, &got); err != nil {
-			t.Fatalf("decode: %v", err)
-		}
-		if a, b := jsonOf(t, got), jsonOf(t, v); a != b {
-			t.Errorf("round trip:\n got %s\nwant %s", a, b)
-		}
-		// Every truncation and a trailing byte are errors, not panics.
-		for i := range raw {
-			if err := DecodeViolation(raw[:i], &got); err == nil {
-				t.Errorf("truncated to %d of %d bytes: no error", i, len(raw))
-			}
-		}
-		if err := DecodeViolation(append(bytes.Clone(raw), 0), &got); err == nil {
-			t.Error("trailing byte: no error")
-		}
-	}
-}
-
 func TestPutViolationIndexes(t *testing.T) {
 	s := openTest(t)
 	const rn = "R1"

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 	"time"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -272,7 +273,7 @@ func (t *Tx) readViolation(rn []byte, v *rules.Violation) (bool, error) {
 	if raw == nil {
 		return false, nil
 	}
-	if err := DecodeViolation(raw, v); err != nil {
+	if err := codec.DecodeViolation(raw, v); err != nil {
 		return false, t.damaged("violation record %q does not decode", shortKey(rn))
 	}
 	return true, nil
@@ -303,7 +304,7 @@ func (t *Tx) Fold(limit int) (int, error) {
 			}
 			raw := t.b(bucketViolations).Get(rn)
 			var v rules.Violation
-			if raw != nil && DecodeViolation(raw, &v) == nil && v.DecisionNo != "" && t.b(bucketPayments).Get([]byte(v.DecisionNo)) != nil {
+			if raw != nil && codec.DecodeViolation(raw, &v) == nil && v.DecisionNo != "" && t.b(bucketPayments).Get([]byte(v.DecisionNo)) != nil {
 				rns = append(rns, string(rn))
 			}
 			return true
@@ -404,7 +405,7 @@ func (t *Tx) PutViolation(v, old *rules.Violation) error {
 			return err
 		}
 	}
-	raw, err := EncodeViolation(v)
+	raw, err := codec.EncodeViolation(v)
 	if err != nil {
 		return err
 	}

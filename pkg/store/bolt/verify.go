@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 	"os"
 
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -61,7 +62,7 @@ func (s *Store) Verify(context.Context) (*store.Report, error) {
 		return t.b(bucketViolations).ForEach(func(k, raw []byte) error {
 			r.Records++
 			var v rules.Violation
-			if err := DecodeViolation(raw, &v); err != nil {
+			if err := codec.DecodeViolation(raw, &v); err != nil {
 				problem("record %s: %v", k, err)
 				return nil
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -69,9 +70,10 @@ func BenchmarkRawCopy(b *testing.B) {
 	b.ReportMetric(float64(b.N*benchChunk)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// BenchmarkPay is a payment's transaction as the engine makes it (key,
-// decision check, payment, key's response, audit, outbox) from 64
-// goroutines; BenchmarkRawInsert is the line: one-row INSERT transactions.
+// BenchmarkPay is a payment's store operations as the engine makes them
+// (the decision's claim, the look-up before the charge, the write after
+// it: three round trips, two commits) from 64 goroutines;
+// BenchmarkRawInsert is the line: one-row INSERT transactions.
 func BenchmarkPay(b *testing.B) {
 	s := openPG(b, "read committed", Options{MaxConns: 64})
 	ctx := context.Background()
@@ -87,29 +89,22 @@ func BenchmarkPay(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := next.Add(1) - 1
-			rn, dec := fmt.Sprintf("R%09d", i), fmt.Sprintf("D%09d", i)
-			raw := []byte(`{"payment_id":"P` + dec + `","decision_no":"` + dec + `","record_no":"` + rn + `","amount":"200.00"}`)
+			rn, dec, order := fmt.Sprintf("R%09d", i), fmt.Sprintf("D%09d", i), fmt.Sprintf("O%09d", i)
+			raw := []byte(`{"payment_id":"P` + dec + `","decision_no":"` + dec + `","record_no":"` + rn + `","amount":"200.00","gateway_order_id":"` + order + `"}`)
 			rec, _ := enc.EncodeIdempotent("h", map[string]string{"payment_id": "P" + dec})
-			err := s.update(ctx, func(tx *Tx) error {
-				if _, ok, err := tx.Idempotent("pay:person:P", dec, "h"); ok || err != nil {
-					return err
-				}
-				if ok, err := tx.DecisionOf(dec, rn); !ok || err != nil {
-					return fmt.Errorf("decision %s: %v", dec, err)
-				}
-				if err := tx.InsertEncodedPayment(dec, raw); err != nil {
-					return err
-				}
-				if err := tx.PutEncodedIdempotent("pay:person:P", dec, rec); err != nil {
-					return err
-				}
-				if err := tx.AppendAudit(audit); err != nil {
-					return err
-				}
-				return tx.AppendNotification(note)
-			})
-			if err != nil {
+			if _, _, err := s.ClaimDecision(ctx, dec, order, time.Minute); err != nil {
 				b.Error(err)
+				return
+			}
+			q := store.PaymentLookup{Scope: "pay:person:P", Key: dec, Hash: "h", DecisionNo: dec, OrderScope: "refunded", Orders: []string{order}}
+			if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.LookPayment(q); return err }); err != nil {
+				b.Error(err)
+				return
+			}
+			written, err := s.WritePayment(ctx, store.PaymentWrite{Scope: "pay:person:P", Key: dec, Hash: "h", KeyRecord: rec,
+				DecisionNo: dec, RecordNo: rn, Payment: raw, Audit: audit, Note: note, ClaimDecision: dec, ClaimOrder: order})
+			if !written || err != nil {
+				b.Errorf("write %s: %v, %v", dec, written, err)
 				return
 			}
 		}

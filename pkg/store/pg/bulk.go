@@ -1,15 +1,13 @@
 package pg
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 )
 
 // InsertViolations writes new records in bulk with the bbolt store's
@@ -68,7 +66,7 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 		}
 		raw := rows[i].Encoded
 		if raw == nil {
-			if raw, err = encode(v); err != nil {
+			if raw, err = codec.EncodeViolation(v); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -92,22 +90,9 @@ func (t *Tx) InsertViolations(rows []store.NewViolation) (inserted int, refused 
 	return len(accepted), refused, nil
 }
 
-// Prepare encodes a record for InsertViolations (as its JSON document),
-// on the caller's goroutine.
+// Prepare encodes a record for InsertViolations (pkg/store/codec), on
+// the caller's goroutine.
 func (s *Store) Prepare(v *rules.Violation, line int) (store.NewViolation, error) {
-	raw, err := encode(v)
+	raw, err := codec.EncodeViolation(v)
 	return store.NewViolation{Line: line, Record: *v, Encoded: raw}, err
-}
-
-// errZeroByte refuses a record holding a 0 byte, which PostgreSQL's text
-// and jsonb cannot store (nor the bbolt store's keys).
-var errZeroByte = errors.New("store: a record holds a 0 byte")
-
-// encode is a record's JSON document.
-func encode(v *rules.Violation) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err == nil && bytes.Contains(raw, []byte(`\u0000`)) {
-		err = errZeroByte
-	}
-	return raw, err
 }

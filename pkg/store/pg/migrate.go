@@ -13,8 +13,8 @@ import (
 )
 
 // SchemaVersion is the schema version this code reads and writes: the
-// newest migration in migrations/.
-const SchemaVersion = 2
+// newest migration (migrations/, and codecMigration).
+const SchemaVersion = 3
 
 // versionTable is goose's record of the applied migrations.
 const versionTable = "jgctl_schema_migrations"
@@ -60,5 +60,6 @@ func provider(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
+	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(codecMigration))
 }

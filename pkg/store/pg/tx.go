@@ -11,8 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
+	"github.com/jgctl/jgctl/pkg/store/codec"
 )
 
 // Tx is a store transaction with the typed accessors of store.Tx. Values
@@ -428,16 +430,8 @@ const readStatus = `(CASE WHEN p.decision_no IS NULL THEN v.status ELSE 'paid' E
 
 // decodeViolation decodes a stored record and overlays its payment.
 func decodeViolation(raw, payment []byte, v *rules.Violation) error {
-	*v = rules.Violation{}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := codec.DecodeViolation(raw, v); err != nil {
 		return damaged("a violation record does not decode")
-	}
-	// A record's own times read in China time, as the bbolt store's
-	// codec decodes them (JSON-stored values decode as bbolt's do).
-	for _, at := range []*time.Time{&v.OccurredAt, &v.PendingUntil, &v.PaidAt} {
-		if !at.IsZero() {
-			*at = at.In(rules.China)
-		}
 	}
 	if payment == nil {
 		return nil
@@ -458,7 +452,8 @@ func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
 	defer rows.Close()
 	var out []rules.Violation
 	for rows.Next() {
-		var raw, pay []byte
+		var raw pgtype.DriverBytes // the decoder copies what it keeps
+		var pay []byte
 		if err := rows.Scan(&raw, &pay); err != nil {
 			return nil, t.wrap("violations", err)
 		}
@@ -500,10 +495,9 @@ func (t *Tx) ViolationByDecision(decisionNo string) (*rules.Violation, error) {
 var violationColumns = []string{"record_no", "plate", "plate_type", "status", "decision_no", "driver_id_number", "occurred_at", "pending_until", "doc"}
 
 // violationArgs are the columns of a record, in the order of the
-// statements below ($1 … $9). JSON goes as text: as []byte it would be
-// sent as bytea in the exec and simple-protocol modes a pooler needs.
+// statements below ($1 … $9).
 func violationArgs(v *rules.Violation) ([]any, error) {
-	raw, err := encode(v)
+	raw, err := codec.EncodeViolation(v)
 	if err != nil {
 		return nil, err
 	}
@@ -513,7 +507,7 @@ func violationArgs(v *rules.Violation) ([]any, error) {
 // recordArgs is violationArgs with the record already encoded.
 func recordArgs(v *rules.Violation, raw []byte) []any {
 	return []any{v.RecordNo, v.Plate, string(v.PlateType), string(v.Status), nullIf(v.DecisionNo), nullIf(v.DriverIDNumber),
-		v.OccurredAt, nullTime(v.PendingUntil), string(raw)}
+		v.OccurredAt, nullTime(v.PendingUntil), raw}
 }
 
 // PutViolation writes a record. A new one (old nil) is inserted: a record
@@ -654,12 +648,12 @@ func (t *Tx) Fold(limit int) (int, error) {
 		}
 		b := &pgx.Batch{}
 		for i := range vs {
-			raw, err := json.Marshal(&vs[i])
+			raw, err := codec.EncodeViolation(&vs[i])
 			if err != nil {
 				return 0, err
 			}
 			b.Queue(`UPDATE violations SET status = 'paid', pending_until = NULL, doc = $2 WHERE record_no = $1 AND status = $3`,
-				vs[i].RecordNo, string(raw), string(st))
+				vs[i].RecordNo, raw, string(st))
 		}
 		if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
 			return 0, t.wrap("fold", err)

@@ -1,4 +1,7 @@
-package bolt
+// Package codec is the compact binary encoding of violation records that
+// both stores keep: about ten times faster to decode than JSON and half
+// its size.
+package codec
 
 import (
 	"encoding/binary"
@@ -11,8 +14,7 @@ import (
 )
 
 // Violation records are the one high-volume value, so they are stored in a
-// compact binary layout instead of JSON: about ten times faster to decode
-// and half the size (docs/performance.md). Layout, version 1:
+// compact binary layout instead of JSON. Layout, version 1:
 //
 //	byte    version (1)
 //	string  record_no, plate, plate_type, location, code, description,
@@ -28,9 +30,9 @@ const violationCodecV1 = 1
 
 var errCodec = errors.New("store: corrupt violation record")
 
-// maxValueSize bounds every value this package copies out of the file,
-// far above any it writes: a damaged page can claim a length of gigabytes.
-const maxValueSize = 1 << 26
+// maxSize bounds a record DecodeViolation copies, far above any
+// EncodeViolation writes: damaged storage can claim gigabytes.
+const maxSize = 1 << 26
 
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
@@ -60,8 +62,8 @@ func daysDate(n int64) rules.Date {
 	return epoch.AddDays(int(n - 1))
 }
 
-// errKeyPart refuses a record whose indexed fields hold a 0 byte, the
-// separator of index keys (schema.go).
+// errKeyPart refuses a record whose indexed fields hold a 0 byte: the
+// separator of the bbolt store's index keys, and not text to PostgreSQL.
 var errKeyPart = errors.New("store: a record number, plate, plate type, status, decision or driver holds a 0 byte")
 
 // EncodeViolation returns the stored encoding of a record.
@@ -131,7 +133,7 @@ func (d *decoder) time() time.Time {
 
 // DecodeViolation decodes a stored record (it copies every byte it keeps).
 func DecodeViolation(raw []byte, v *rules.Violation) error {
-	if len(raw) == 0 || raw[0] != violationCodecV1 || len(raw) > maxValueSize {
+	if len(raw) == 0 || raw[0] != violationCodecV1 || len(raw) > maxSize {
 		return fmt.Errorf("%w: unknown version", errCodec)
 	}
 	d := decoder{b: raw[1:], s: string(raw)}
