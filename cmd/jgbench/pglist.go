@@ -22,7 +22,7 @@ import (
 // JSON handler in the same run (issue 9: p99 ≤ 20 ms among 1M records).
 func pgListBench(d time.Duration, n int) {
 	ctx := context.Background()
-	cluster, err := pgtest.Start(ctx)
+	cluster, err := pgtest.Start(ctx, pgServer...)
 	check(err)
 	defer cluster.Stop()
 	dsn, err := cluster.CreateDB(ctx, "jgbench", "read committed")

@@ -27,7 +27,7 @@ import (
 // 9: at least 0.5× the raw rate).
 func pgPayBench(d time.Duration, payable int) {
 	ctx := context.Background()
-	cluster, err := pgtest.Start(ctx)
+	cluster, err := pgtest.Start(ctx, pgServer...)
 	check(err)
 	defer cluster.Stop()
 	dsn, err := cluster.CreateDB(ctx, "jgbench", "read committed")
@@ -93,3 +93,8 @@ func pgPayBench(d time.Duration, payable int) {
 	payCPU.report("payment")
 	rawCPU.report("raw INSERT")
 }
+
+// pgServer is how the benchmarks' PostgreSQL server is set up: durable,
+// with a buffer cache of 1 GB (a quarter of a small server's memory, the
+// usual sizing, and enough for the tables of a 1M-record benchmark).
+var pgServer = append(pgtest.Durable, "shared_buffers = 1GB")

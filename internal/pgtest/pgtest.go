@@ -86,8 +86,13 @@ func NewDB(t testing.TB, isolation string) string {
 	return dsn
 }
 
-// Start initialises and starts a new server.
-func Start(ctx context.Context) (*Cluster, error) {
+// Durable are the settings of a server that keeps what it commits (the
+// tests' servers do not sync, for speed): benchmarks run on it.
+var Durable = []string{"fsync = on", "synchronous_commit = on", "full_page_writes = on"}
+
+// Start initialises and starts a new server; settings (postgresql.conf
+// lines) override the tests' defaults.
+func Start(ctx context.Context, settings ...string) (*Cluster, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
@@ -119,6 +124,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 		return nil, err
 	}
 	conf := fmt.Sprintf("\nlisten_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nshared_buffers = 64MB\n", port, c.dir)
+	conf += strings.Join(settings, "\n") + "\n"
 	if err := appendFile(filepath.Join(data, "postgresql.conf"), conf); err != nil {
 		c.Stop()
 		return nil, err
