@@ -47,3 +47,15 @@ list=$(time_runs "$work/jgctl" --store "$work/jgctl.db" violations list --plate 
 help=$(time_runs "$work/jgctl" --help)
 echo "- \`jgctl violations list --plate …\` on $((2 * rows)) records, whole process: $list (target < 30 ms)"
 echo "- baseline, \`jgctl --help\` (process start, no store): $help"
+
+# On PostgreSQL (a private durable server from the machine's binaries),
+# when asked: JGBENCH_PG=1 scripts/bench.sh (about 6 more minutes).
+if [ -n "${JGBENCH_PG:-}" ]; then
+  echo
+  echo "## PostgreSQL"
+  echo
+  echo "| measure | jgctl | raw baseline (same run) | ratio | target |"
+  echo "|---|---:|---:|---:|---|"
+  "$work/jgbench" -pg-pay 200000
+  "$work/jgbench" -pg-list "$rows"
+fi
