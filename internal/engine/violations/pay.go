@@ -192,7 +192,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 			DecisionNo: v.DecisionNo, RecordNo: v.RecordNo, Payment: rawPayment, Audit: rawAudit, Note: rawNote,
 			ClaimDecision: target, ClaimOrder: base})
 	}
-	if written {
+	if written && err == nil {
 		outcome = core.Recorded
 		return &api.Receipt{Payment: p}, "", nil
 	}

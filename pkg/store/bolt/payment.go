@@ -13,7 +13,7 @@ func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (written
 		written, err = store.WritePaymentTx(tx, w)
 		return err
 	})
-	return written, err
+	return written && err == nil, err // a failed commit wrote nothing
 }
 
 // LookPayment reads what paying a decision needs (store.LookPaymentTx).
