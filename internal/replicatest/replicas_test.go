@@ -68,7 +68,7 @@ func TestReplicas(t *testing.T) {
 }
 
 func runReplicas(t *testing.T, dsn string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, _, err := app.Migrate(ctx, dsn, false); err != nil {
 		t.Fatal(err)
@@ -305,6 +305,9 @@ func lapseClaims(ctx context.Context, t *testing.T, dsn string, decs []string) i
 		return 0
 	}
 	defer conn.Close(context.Background())
+	// What the dead replica sent before it died reaches the database
+	// after it: let it land, so that a claim it took is among those read.
+	time.Sleep(100 * time.Millisecond)
 	rows, _ := conn.Query(ctx, "SELECT decision_no, order_id FROM payment_claims WHERE decision_no = ANY($1)", decs)
 	held, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct{ Decision, Order string }])
 	if err != nil {
@@ -784,7 +787,7 @@ func TestProcesses(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	dsn := pgtest.NewDB(t, "read committed")
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, _, err := app.Migrate(ctx, dsn, false); err != nil {
 		t.Fatal(err)

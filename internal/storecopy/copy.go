@@ -208,19 +208,22 @@ func (l *loader) flush() error {
 		return nil
 	}
 	err := l.dst.Update(l.ctx, func(tx store.Tx) error {
+		// Records first: a payment in the same batch marks its record paid.
+		if len(l.rows) > 0 {
+			_, refused, err := tx.InsertViolations(l.rows)
+			if err == nil && len(refused) > 0 {
+				err = refused[0].Err
+			}
+			if err != nil {
+				return err
+			}
+		}
 		for _, op := range l.ops {
 			if err := op(tx); err != nil {
 				return err
 			}
 		}
-		if len(l.rows) == 0 {
-			return nil
-		}
-		_, refused, err := tx.InsertViolations(l.rows)
-		if err == nil && len(refused) > 0 {
-			err = refused[0].Err
-		}
-		return err
+		return nil
 	})
 	l.ops, l.rows, l.n = l.ops[:0], l.rows[:0], 0
 	return err

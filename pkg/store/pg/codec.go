@@ -1,6 +1,7 @@
 package pg
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -34,9 +35,33 @@ var codecMigration = goose.NewGoMigration(3,
 			if err := codec.DecodeViolation(raw, &v); err != nil {
 				return nil, err
 			}
-			return json.Marshal(&v)
+			doc, err := json.Marshal(&v)
+			return withoutNUL(doc), err
 		})
 	}})
+
+// withoutNUL replaces the 0 bytes of JSON text, which jsonb cannot hold
+// (a record of schema 3 can), with U+FFFD: going down keeps every record,
+// at the price of that character.
+func withoutNUL(doc []byte) []byte {
+	if !bytes.Contains(doc, []byte(`\u0000`)) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc))
+	for i := 0; i < len(doc); i++ {
+		switch {
+		case doc[i] != '\\':
+			out = append(out, doc[i])
+		case bytes.HasPrefix(doc[i:], []byte(`\u0000`)):
+			out = append(out, `\ufffd`...)
+			i += len(`\u0000`) - 1
+		default: // an escape: its next byte is not the start of one
+			out = append(out, doc[i], doc[i+1])
+			i++
+		}
+	}
+	return out
+}
 
 // recode rewrites every record's doc as typ: read as read, converted by
 // conv, written back from the bytea u.doc by write, in batches in record

@@ -87,3 +87,17 @@ func jsonText(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestWithoutNUL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"a":"x"}`, `{"a":"x"}`},
+		{`{"a":"x\u0000y"}`, `{"a":"x\ufffdy"}`},
+		{`{"a":"\\u0000"}`, `{"a":"\\u0000"}`},           // a backslash, then the text u0000
+		{`{"a":"\\\u0000\n"}`, `{"a":"\\\ufffd\n"}`},     // a backslash, then a 0 byte
+		{`{"a":"\u0000\u0000"}`, `{"a":"\ufffd\ufffd"}`}, // two
+	} {
+		if got := string(withoutNUL([]byte(c.in))); got != c.want {
+			t.Errorf("withoutNUL(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -67,10 +67,25 @@ func (s *session) send(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return failedBatch{br, err}
+			return failedBatch{br, queuedError{err}}
 		}
 	}
 	return br
+}
+
+// queuedError is the failure of a statement sent ahead of another (BEGIN,
+// a queued write), reported as the other's: a serialization failure
+// stays one, but its unique violation is not taken for the other
+// statement's own.
+type queuedError struct{ err error }
+
+func (e queuedError) Error() string { return "an earlier write failed: " + pgMessage(e.err) }
+
+func (e queuedError) Unwrap() error {
+	if isUnique(e.err) {
+		return nil
+	}
+	return e.err
 }
 
 // Exec runs a statement.

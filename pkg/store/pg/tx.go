@@ -556,8 +556,11 @@ func (t *Tx) duplicate(dup *pgconn.PgError, v *rules.Violation) error {
 		return rules.ErrDuplicateRecord.Withf("%s", v.RecordNo)
 	}
 	var other string
-	if err := t.tx.QueryRow(t.ctx, "SELECT record_no FROM violations WHERE decision_no = $1", v.DecisionNo).Scan(&other); err != nil {
+	switch err := t.tx.QueryRow(t.ctx, "SELECT record_no FROM violations WHERE decision_no = $1", v.DecisionNo).Scan(&other); {
+	case errors.Is(err, pgx.ErrNoRows): // a transaction this one cannot see holds it
 		return rules.ErrDuplicateDecision.Withf("%s", v.DecisionNo)
+	case err != nil:
+		return t.wrap("duplicate decision", err)
 	}
 	return rules.ErrDuplicateDecision.Withf("%s (record %s)", v.DecisionNo, other)
 }
