@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/jgctl/jgctl/internal/pgtest"
@@ -42,5 +43,25 @@ func TestReview3CodecMigrationDownWithZeroByte(t *testing.T) {
 	}
 	if _, err := p.DownTo(ctx, 2); err != nil {
 		t.Fatalf("migrating down to schema 2 with a record holding a 0 byte: %v", err)
+	}
+}
+
+// TestQueuedWriteFailure: a queued write that breaks a key (an audit entry
+// restored twice under one number) fails its transaction at once, named as
+// an earlier write's failure, and is not taken for a concurrent insert of
+// the next statement's key (which would rerun the transaction until its
+// attempts ran out).
+func TestQueuedWriteFailure(t *testing.T) {
+	s := openPG(t, "read committed", Options{})
+	raw, _ := enc.EncodeAudit(rules.AuditEntry{At: t0, Action: "x"})
+	runs := 0
+	err := s.Update(context.Background(), func(tx txn) error {
+		runs++
+		tx.PutAudit(1, raw)
+		tx.PutAudit(1, raw)
+		return tx.InsertPerson(&rules.Person{IDNumber: "P9", Name: "王五", RegisteredAt: t0})
+	})
+	if runs != 1 || err == nil || !strings.Contains(err.Error(), "an earlier write failed") {
+		t.Errorf("%d runs, %v; want 1 run and the earlier write's failure", runs, err)
 	}
 }
