@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/jgctl/jgctl/examples"
+	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/internal/engine"
 	"github.com/jgctl/jgctl/internal/engine/core"
+	"github.com/jgctl/jgctl/internal/pgtest"
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
@@ -43,21 +45,40 @@ func TestTimedOutChargeIsSettledBeforeAnotherPayer(t *testing.T) {
 }
 
 // TestUnsettledKeyAcrossProcesses: the reservation of a key whose order
-// timed out should outlive its process (a CLI command, a restart, another
-// replica). It lives in one process's memory today (core.Keys): skipped,
-// a known limit.
+// timed out outlives its process (a CLI command, a restart, another
+// replica): it is recorded in the store.
 func TestUnsettledKeyAcrossProcesses(t *testing.T) {
-	t.Skip("known limit: a key reserved after a gateway timeout lives in one process; a durable record of the attempt in flight is not built yet (docs/deployment.md)")
-	path := filepath.Join(t.TempDir(), "p.db")
-	gw := gateway.NewSandbox(gateway.Timeout)
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
-	open := func() (*engine.Engine, func()) {
-		st, err := bolt.Open(path, bolt.Options{NoSync: true, Create: true})
-		if err != nil {
+	t.Run("bbolt", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "p.db")
+		unsettledKeyAcrossProcesses(t, func(gw gateway.Gateway) (*engine.Engine, func()) {
+			st, err := bolt.Open(path, bolt.Options{NoSync: true, Create: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }, Gateway: gw}), func() { st.Close() }
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.NewDB(t, "read committed")
+		if _, _, err := app.Migrate(context.Background(), dsn, false); err != nil {
 			t.Fatal(err)
 		}
-		return engine.New(engine.Config{Store: st, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }, Gateway: gw}), func() { st.Close() }
-	}
+		unsettledKeyAcrossProcesses(t, func(gw gateway.Gateway) (*engine.Engine, func()) {
+			e, st, err := app.Open(dsn, app.Config{Now: func() time.Time { return now }, Gateway: gw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e, func() { st.Close() }
+		})
+	})
+}
+
+// unsettledKeyAcrossProcesses pays with key k into a gateway timeout in
+// one process, then with k for another decision in the next one.
+func unsettledKeyAcrossProcesses(t *testing.T, openWith func(gateway.Gateway) (*engine.Engine, func())) {
+	gw := gateway.NewSandbox(gateway.Timeout)
+	open := func() (*engine.Engine, func()) { return openWith(gw) }
 	ctx := context.Background()
 	e, closeStore := open()
 	if err := examples.Load(ctx, importer{e}, nil); err != nil {

@@ -71,11 +71,13 @@ func WritePaymentTx(tx Tx, w PaymentWrite) (bool, error) {
 type PaymentLookup struct {
 	Scope, Key, Hash string // the payer's key, as Tx.Idempotent takes it
 	DecisionNo       string
-	// OrderScope keeps the orders given back; Orders are the ones to look
-	// for there (Tx.Idempotent(OrderScope, order, "")).
-	OrderScope string
-	Orders     []string
+	// Also are other keys to read (the orders given back, the key's
+	// reservation by an attempt whose outcome is unknown).
+	Also []KeyRef
 }
+
+// A KeyRef names an idempotency key as Tx.Idempotent takes it.
+type KeyRef struct{ Scope, Key, Hash string }
 
 // A PaymentLook is what a PaymentLookup found: each field is what the Tx
 // method named beside it returned.
@@ -83,19 +85,25 @@ type PaymentLook struct {
 	Response json.RawMessage // Idempotent(Scope, Key, Hash)
 	Stored   bool
 	KeyErr   error
-	Record   *rules.Violation           // ViolationByDecision(DecisionNo)
-	Payment  *rules.Payment             // PaymentOfDecision(DecisionNo)
-	Given    map[string]json.RawMessage // Idempotent(OrderScope, order, ""), for the orders found
-	Driver   *rules.Person              // Person(Record.DriverIDNumber)
+	Record   *rules.Violation // ViolationByDecision(DecisionNo)
+	Payment  *rules.Payment   // PaymentOfDecision(DecisionNo)
+	Driver   *rules.Person    // Person(Record.DriverIDNumber)
+	Also     []KeyAnswer      // Idempotent of each of Also
+}
+
+// A KeyAnswer is what Tx.Idempotent returned.
+type KeyAnswer struct {
+	Response json.RawMessage
+	Stored   bool
+	Err      error
 }
 
 // LookPaymentTx is Tx.LookPayment as calls of the other Tx methods, for a
 // store where a look-up costs no round trip (bbolt).
 func LookPaymentTx(tx Tx, q PaymentLookup) (*PaymentLook, error) {
-	l := &PaymentLook{Given: map[string]json.RawMessage{}}
+	l := &PaymentLook{}
 	var err error
-	l.Response, l.Stored, l.KeyErr = tx.Idempotent(q.Scope, q.Key, q.Hash)
-	if l.KeyErr != nil && !errors.Is(l.KeyErr, rules.ErrIdempotencyReuse) {
+	if l.Response, l.Stored, l.KeyErr = tx.Idempotent(q.Scope, q.Key, q.Hash); l.KeyErr != nil && !errors.Is(l.KeyErr, rules.ErrIdempotencyReuse) {
 		return nil, l.KeyErr
 	}
 	if l.Record, err = tx.ViolationByDecision(q.DecisionNo); err != nil {
@@ -104,14 +112,12 @@ func LookPaymentTx(tx Tx, q PaymentLookup) (*PaymentLook, error) {
 	if l.Payment, err = tx.PaymentOfDecision(q.DecisionNo); err != nil {
 		return nil, err
 	}
-	for _, o := range q.Orders {
-		resp, ok, err := tx.Idempotent(q.OrderScope, o, "")
-		if err != nil {
-			return nil, err
+	for _, k := range q.Also {
+		var a KeyAnswer
+		if a.Response, a.Stored, a.Err = tx.Idempotent(k.Scope, k.Key, k.Hash); a.Err != nil && !errors.Is(a.Err, rules.ErrIdempotencyReuse) {
+			return nil, a.Err
 		}
-		if ok {
-			l.Given[o] = resp
-		}
+		l.Also = append(l.Also, a)
 	}
 	if l.Record != nil && l.Record.DriverIDNumber != "" {
 		if l.Driver, err = tx.Person(l.Record.DriverIDNumber); err != nil {
@@ -135,9 +141,10 @@ func (t looked) Idempotent(scope, key, hash string) (json.RawMessage, bool, erro
 	switch {
 	case scope == t.q.Scope && key == t.q.Key && hash == t.q.Hash:
 		return t.l.Response, t.l.Stored, t.l.KeyErr
-	case scope == t.q.OrderScope && hash == "" && slices.Contains(t.q.Orders, key):
-		resp, ok := t.l.Given[key]
-		return resp, ok, nil
+	}
+	if i := slices.Index(t.q.Also, KeyRef{scope, key, hash}); i >= 0 {
+		a := t.l.Also[i]
+		return a.Response, a.Stored, a.Err
 	}
 	return t.Tx.Idempotent(scope, key, hash)
 }

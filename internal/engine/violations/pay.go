@@ -80,7 +80,12 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		return nil, "", err
 	}
 	outcome := core.Settled // how the claim ends
-	defer func() { release(outcome) }()
+	defer func() {
+		if outcome == core.Unsettled {
+			s.reserve(ctx, scope, r.IdempotencyKey, hash, base)
+		}
+		release(outcome)
+	}()
 	// A payer whose claim lapsed (it died mid-payment) may have been
 	// charged: ask the gateway about its order before charging again.
 	if previous != "" && !strings.HasPrefix(previous, base) {
@@ -98,7 +103,8 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	err = s.Store.View(ctx, func(tx store.Tx) error {
 		if r.DecisionNo != "" { // what follows reads in one look-up
 			q := store.PaymentLookup{Scope: scope, Key: r.IdempotencyKey, Hash: hash, DecisionNo: r.DecisionNo,
-				OrderScope: refundedScope, Orders: []string{base, nthOrder(base, 1), nthOrder(base, 2)}}
+				Also: []store.KeyRef{{Scope: reservedPrefix + scope, Key: r.IdempotencyKey, Hash: hash},
+					{Scope: refundedScope, Key: base}, {Scope: refundedScope, Key: nthOrder(base, 1)}, {Scope: refundedScope, Key: nthOrder(base, 2)}}}
 			look, err := tx.LookPayment(q)
 			if err != nil {
 				return err
@@ -110,6 +116,10 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 				rec.Replayed = true
 			}
 			receipt = rec
+			return err
+		}
+		// A key whose attempt's outcome is unknown stays its request's.
+		if _, _, err := tx.Idempotent(reservedPrefix+scope, r.IdempotencyKey, hash); err != nil {
 			return err
 		}
 		found, rec, err := s.payable(tx, a, r)
@@ -262,6 +272,19 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	}
 	return receipt, "", err
 }
+
+// reserve records that the key belongs to its request for good: the
+// outcome of its attempt (order) is unknown, so the key must not pay
+// anything else, in this process or any other. Best effort: the process
+// keeps the key reserved too (core.Keys).
+func (s *Service) reserve(ctx context.Context, scope, key, hash, order string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	_ = s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotent(reservedPrefix+scope, key, hash, order) })
+}
+
+// reservedPrefix prefixes the scope of the keys reserved by reserve.
+const reservedPrefix = "reserved:"
 
 // settleTimeout bounds recording (or refunding) a charge the gateway took,
 // once the caller is gone.

@@ -96,7 +96,7 @@ func BenchmarkPay(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			q := store.PaymentLookup{Scope: "pay:person:P", Key: dec, Hash: "h", DecisionNo: dec, OrderScope: "refunded", Orders: []string{order}}
+			q := store.PaymentLookup{Scope: "pay:person:P", Key: dec, Hash: "h", DecisionNo: dec, Also: []store.KeyRef{{Scope: "refunded", Key: order}}}
 			if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.LookPayment(q); return err }); err != nil {
 				b.Error(err)
 				return

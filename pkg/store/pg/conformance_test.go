@@ -257,9 +257,11 @@ func script(t *testing.T, b backend) []string {
 		return nil, tx.InsertPerson(&rules.Person{IDNumber: "P2", Name: "李四", Phone: "13900000002", RegisteredAt: t0})
 	})
 	for _, q := range []store.PaymentLookup{
-		{Scope: "pay:staff", Key: "fk1", Hash: "h-fk1", DecisionNo: "D02", OrderScope: "given", Orders: []string{"ORD-D02-a", "ORD-D02-a-r1", "ORD-D02-a-r2"}},
+		{Scope: "pay:staff", Key: "fk1", Hash: "h-fk1", DecisionNo: "D02",
+			Also: []store.KeyRef{{Scope: "given", Key: "ORD-D02-a"}, {Scope: "given", Key: "ORD-D02-a-r1"}, {Scope: "given", Key: "ORD-D02-a-r2"},
+				{Scope: "pay:staff", Key: "fk2", Hash: "h-fk2"}, {Scope: "pay:staff", Key: "fk5", Hash: "h-other"}}},
 		{Scope: "pay:staff", Key: "fk1", Hash: "h-other", DecisionNo: "D04"},
-		{Scope: "pay:staff", Key: "fk9", Hash: "h", DecisionNo: "D07", OrderScope: "given", Orders: []string{"ORD-D07"}},
+		{Scope: "pay:staff", Key: "fk9", Hash: "h", DecisionNo: "D07", Also: []store.KeyRef{{Scope: "given", Key: "ORD-D07"}}},
 		{Scope: "pay:staff", Key: "fk9", Hash: "h", DecisionNo: "D99"},
 	} {
 		read("look up "+q.DecisionNo, func(tx txn) (any, error) {
@@ -274,10 +276,10 @@ func script(t *testing.T, b backend) []string {
 				resp, ok, err := t.Idempotent(q.Scope, q.Key, q.Hash)
 				v, verr := t.ViolationByDecision(q.DecisionNo)
 				p, perr := t.PaymentOfDecision(q.DecisionNo)
-				var given []bool
-				for _, o := range q.Orders {
-					_, ok, _ := t.Idempotent(q.OrderScope, o, "")
-					given = append(given, ok)
+				var given []any
+				for _, k := range q.Also {
+					resp, ok, err := t.Idempotent(k.Scope, k.Key, k.Hash)
+					given = append(given, string(resp), ok, errText(err))
 				}
 				var driver *rules.Person
 				if v != nil {

@@ -68,31 +68,41 @@ func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (bool, e
 // one statement (store.Looked answers from it). It only reads: in a write
 // transaction it does not claim the key as Idempotent does.
 func (t *Tx) LookPayment(q store.PaymentLookup) (*store.PaymentLook, error) {
+	scopes, keys := make([]string, len(q.Also)), make([]string, len(q.Also))
+	for i, k := range q.Also {
+		scopes[i], keys[i] = k.Scope, k.Key
+	}
 	var (
-		h                      *string
-		resp, raw, pay, person []byte
-		status                 *string
-		given                  []string
-		givenHashes            []string
-		givenResponses         [][]byte
+		h, status                        *string
+		resp, raw, pay, person           []byte
+		alsoScopes, alsoKeys, alsoHashes []string
+		alsoResponses                    [][]byte
 	)
-	err := t.tx.QueryRow(t.ctx, `SELECT k.hash, k.response, v.status, v.doc, p.doc, per.doc,
-		ARRAY(SELECT key FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key),
-		ARRAY(SELECT hash FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key),
-		ARRAY(SELECT response FROM idempotency WHERE scope = $4 AND key = ANY($5) ORDER BY key)
+	err := t.tx.QueryRow(t.ctx, `WITH also AS (SELECT scope, key, hash, response FROM idempotency
+			WHERE scope = ANY($4::text[]) AND key = ANY($5::text[]))
+		SELECT k.hash, k.response, v.status, v.doc, p.doc, per.doc,
+		ARRAY(SELECT scope FROM also), ARRAY(SELECT key FROM also), ARRAY(SELECT hash FROM also), ARRAY(SELECT response FROM also)
 		FROM (SELECT 1) one
 		LEFT JOIN idempotency k ON k.scope = $1 AND k.key = $2
 		LEFT JOIN violations v ON v.decision_no = $3
 		LEFT JOIN payments p ON p.decision_no = $3
 		LEFT JOIN persons per ON per.id_number = v.driver_id_number`,
-		q.Scope, q.Key, q.DecisionNo, q.OrderScope, q.Orders).
-		Scan(&h, &resp, &status, &raw, &pay, &person, &given, &givenHashes, &givenResponses)
+		q.Scope, q.Key, q.DecisionNo, scopes, keys).
+		Scan(&h, &resp, &status, &raw, &pay, &person, &alsoScopes, &alsoKeys, &alsoHashes, &alsoResponses)
 	if err != nil {
 		return nil, t.wrap("look up payment", err)
 	}
-	l := &store.PaymentLook{Given: map[string]json.RawMessage{}}
+	l := &store.PaymentLook{Also: make([]store.KeyAnswer, len(q.Also))}
 	if h != nil {
 		l.Response, l.Stored, l.KeyErr = keyAnswer(*h, resp, q.Hash)
+	}
+	for i := range alsoKeys {
+		for j, k := range q.Also {
+			if k.Scope == alsoScopes[i] && k.Key == alsoKeys[i] {
+				a := &l.Also[j]
+				a.Response, a.Stored, a.Err = keyAnswer(alsoHashes[i], alsoResponses[i], k.Hash)
+			}
+		}
 	}
 	if raw != nil {
 		l.Record = new(rules.Violation)
@@ -114,15 +124,6 @@ func (t *Tx) LookPayment(q store.PaymentLookup) (*store.PaymentLook, error) {
 		l.Driver = new(rules.Person)
 		if err := json.Unmarshal(person, l.Driver); err != nil {
 			return nil, damaged("person %q does not decode", l.Record.DriverIDNumber)
-		}
-	}
-	for i, o := range given {
-		resp, ok, err := keyAnswer(givenHashes[i], givenResponses[i], "")
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			l.Given[o] = resp
 		}
 	}
 	return l, nil
