@@ -130,8 +130,11 @@ func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 	// the decision is then told the order and settles it first. A recorded
 	// payment's write ended the claim already.
 	return previous, func(o core.Outcome) {
-		if o == core.Settled {
+		switch o {
+		case core.Settled:
 			unclaim()
+		case core.Lapsed:
+			c.db.HandBackClaim(context.WithoutCancel(ctx), cl.Decision, cl.Order)
 		}
 		release(o != core.Unsettled)
 	}, nil

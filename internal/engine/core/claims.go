@@ -41,6 +41,10 @@ const (
 	// Recorded: paid and recorded by a store.PaymentWrite, which ended
 	// the claim in the store with the payment.
 	Recorded
+	// Lapsed: no money taken, but the order of the lapsed claim this one
+	// took over could not be settled: the claim goes back to that order,
+	// so that the next claimer settles it first.
+	Lapsed
 )
 
 // LocalClaims is the Claimer of a store that one process owns (the
@@ -74,6 +78,14 @@ func (c *LocalClaims) ClaimDecision(ctx context.Context, cl Claim, _ time.Durati
 	c.mu.Unlock()
 	return previous, func(o Outcome) {
 		settled := o != Unsettled
+		if o == Lapsed && previous != "" {
+			c.mu.Lock()
+			if c.unsettled == nil {
+				c.unsettled = map[string]string{}
+			}
+			c.unsettled[cl.Decision] = previous
+			c.mu.Unlock()
+		}
 		if !settled {
 			c.mu.Lock()
 			if c.unsettled == nil || len(c.unsettled) >= maxUnsettledKeys {

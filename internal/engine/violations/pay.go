@@ -90,6 +90,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	// charged: ask the gateway about its order before charging again.
 	if previous != "" && !strings.HasPrefix(previous, base) {
 		if err := s.settleLapsed(ctx, previous); err != nil {
+			outcome = core.Lapsed // the next payer settles it first
 			return nil, "", err
 		}
 	}

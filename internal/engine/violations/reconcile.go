@@ -63,9 +63,11 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 	if err != nil {
 		return nil, err
 	}
-	defer release(core.Settled)
+	outcome := core.Settled
+	defer func() { release(outcome) }()
 	if previous != "" && previous != c.OrderID {
 		if err := s.settleLapsed(ctx, previous); err != nil {
+			outcome = core.Lapsed // the next claimer settles it first
 			return nil, err
 		}
 	}

@@ -69,3 +69,14 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 		}
 	}
 }
+
+// HandBackClaim gives a claim that took over a lapsed one back to the
+// lapsed order, expired, when that order could not be settled: the next
+// claimer is then told that order, and settles it first.
+func (s *Store) HandBackClaim(ctx context.Context, decisionNo, orderID string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.o.ConnectTimeout)
+	defer cancel()
+	_, err := s.pool.Exec(ctx, `UPDATE payment_claims SET order_id = previous_order, previous_order = '', claimed_until = now()
+		WHERE decision_no = $1 AND order_id = $2 AND previous_order <> ''`, decisionNo, orderID)
+	return wrap("hand back claim", err)
+}
