@@ -59,6 +59,7 @@ func pgListBench(d time.Duration, n int) {
 		return r
 	}
 	var baseCPU, listCPU = cpuMeter{dsn: dsn}, cpuMeter{dsn: dsn}
+	load(64, d, list) // warm: the server's buffer cache, its plans, the pool
 	alternate(func() result { return baseCPU.measure(d, func() result { return load(64, d, base) }) },
 		profiled(func() result { return listCPU.measure(d, func() result { return load(64, d, list) }) })).
 		report(fmt.Sprintf("PostgreSQL: GET /v1/violations (20 of a plate's records among %d), 64 connections (req/s)", n), "minimal net/http JSON handler", "p99 ≤ 20 ms")

@@ -88,6 +88,8 @@ func pgPayBench(d time.Duration, payable int) {
 		r.Header.Set("Idempotency-Key", fmt.Sprint("pg-", i))
 		return r
 	}
+	load(64, d, pay) // warm: the server's buffer cache, its plans, the pool
+	raw()
 	alternate(raw, profiled(func() result { return payCPU.measure(d, func() result { return load(64, d, pay) }) })).
 		report("PostgreSQL: POST /v1/payments (durable), 64 connections (req/s)", "raw one-row INSERT transactions, 64 clients", "≥ 0.5× raw")
 	payCPU.report("payment")
