@@ -104,19 +104,7 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 	src = filepath.Join(dir, "http-pay.csv")
 	genCSVPlates(src, 30_000_000, payable, 250000, 1)
 	importFile(imp, src)
-	var next atomic.Int64
-	pay := func(int64) *http.Request {
-		i := next.Add(1) - 1
-		if i >= payable {
-			check(fmt.Errorf("out of decisions: shorten -duration"))
-		}
-		body, _ := json.Marshal(api.PayRequest{DecisionNo: perf.DecisionNo(30_000_000 + int(i))})
-		r, _ := http.NewRequest(http.MethodPost, url+"/v1/payments", bytes.NewReader(body))
-		r.Header.Set("Authorization", auth)
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Idempotency-Key", fmt.Sprint("hb-", i))
-		return r
-	}
+	pay := payRequests(url, auth, 30_000_000, payable, "hb-")
 	rawPay, stopRaw, err := perf.RawPayHandler(filepath.Join(dir, "rawpost.db"))
 	check(err)
 	defer stopRaw()
@@ -133,5 +121,23 @@ func httpBench(dir string, d time.Duration, listOnly bool) {
 		target := map[int]string{1: "≥ 1,500/s, p99 ≤ 2 ms", 8: "≥ 7,000/s, p99 ≤ 3 ms", 64: "≥ 15,000/s, p99 ≤ 10 ms"}[conns]
 		alternate(func() result { return load(conns, d, rawPost) }, func() result { return load(conns, d, pay) }).
 			report(fmt.Sprintf("POST /v1/payments (durable), %d connection(s) (req/s)", conns), "durable POST, group commit", target)
+	}
+}
+
+// payRequests builds POST /v1/payments requests paying the generated
+// decisions from, from+1, … (n of them), each with its own key.
+func payRequests(url, auth string, from, n int, keyPrefix string) func(int64) *http.Request {
+	var next atomic.Int64
+	return func(int64) *http.Request {
+		i := next.Add(1) - 1
+		if i >= int64(n) {
+			check(fmt.Errorf("out of decisions: shorten -duration"))
+		}
+		body, _ := json.Marshal(api.PayRequest{DecisionNo: perf.DecisionNo(from + int(i))})
+		r, _ := http.NewRequest(http.MethodPost, url+"/v1/payments", bytes.NewReader(body))
+		r.Header.Set("Authorization", auth)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Idempotency-Key", fmt.Sprint(keyPrefix, i))
+		return r
 	}
 }

@@ -1,24 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jgctl/jgctl/internal/app"
 	"github.com/jgctl/jgctl/internal/perf"
-	"github.com/jgctl/jgctl/internal/pgtest"
-	"github.com/jgctl/jgctl/internal/server"
-	"github.com/jgctl/jgctl/pkg/api"
 )
 
 // pgPayBench measures durable payments through `jgctl serve`'s stack on a
@@ -27,26 +16,9 @@ import (
 // 9: at least 0.5× the raw rate).
 func pgPayBench(d time.Duration, payable int) {
 	ctx := context.Background()
-	cluster, err := pgtest.Start(ctx, pgServer...)
-	check(err)
-	defer cluster.Stop()
-	dsn, err := cluster.CreateDB(ctx, "jgbench", "read committed")
-	check(err)
-	_, _, err = app.Migrate(ctx, dsn, false)
-	check(err)
-	e, st, err := app.Open(dsn, app.Config{Now: now})
-	check(err)
-	defer st.Close()
-	dir, err := os.MkdirTemp("", "jgbench-pg-")
-	check(err)
-	defer os.RemoveAll(dir)
-	src := filepath.Join(dir, "pay.csv")
-	genCSVPlates(src, 30_000_000, payable, payable/4, 1)
-	importFile(func(ctx context.Context, r api.ImportRequest, data io.Reader, onReject func(api.Reject)) (*api.ImportResult, error) {
-		return e.Import(ctx, api.Staff, r, data, onReject)
-	}, src)
-	tok, err := e.CreateToken(ctx, api.Staff, api.TokenRequest{Role: api.RoleStaff, Name: "bench"})
-	check(err)
+	run := startPG(30_000_000, payable, payable/4)
+	defer run.stop()
+	dsn := run.dsn
 
 	// The baseline: one-row INSERT transactions (autocommit) into a table
 	// like the audit log, from 64 clients.
@@ -71,23 +43,7 @@ func pgPayBench(d time.Duration, payable int) {
 		})
 	}
 
-	server.TuneGC()
-	url, stop := serveLoopback(server.Serving(e, server.Options{Metrics: server.NewMetrics(), Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}))
-	defer stop()
-	auth := "Bearer " + tok.Token
-	var next atomic.Int64
-	pay := func(int64) *http.Request {
-		i := next.Add(1) - 1
-		if i >= int64(payable) {
-			check(fmt.Errorf("out of decisions: raise -pg-pay or shorten -duration"))
-		}
-		body, _ := json.Marshal(api.PayRequest{DecisionNo: perf.DecisionNo(30_000_000 + int(i))})
-		r, _ := http.NewRequest(http.MethodPost, url+"/v1/payments", bytes.NewReader(body))
-		r.Header.Set("Authorization", auth)
-		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("Idempotency-Key", fmt.Sprint("pg-", i))
-		return r
-	}
+	pay := payRequests(run.url, run.auth, 30_000_000, payable, "pg-")
 	load(64, d, pay) // warm: the server's buffer cache, its plans, the pool
 	raw()
 	alternate(raw, profiled(func() result { return payCPU.measure(d, func() result { return load(64, d, pay) }) })).
@@ -95,8 +51,3 @@ func pgPayBench(d time.Duration, payable int) {
 	payCPU.report("payment")
 	rawCPU.report("raw INSERT")
 }
-
-// pgServer is how the benchmarks' PostgreSQL server is set up: durable,
-// with a buffer cache of 1 GB (a quarter of a small server's memory, the
-// usual sizing, and enough for the tables of a 1M-record benchmark).
-var pgServer = append(pgtest.Durable, "shared_buffers = 1GB")
