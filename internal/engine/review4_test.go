@@ -5,8 +5,10 @@ package engine_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/api"
 	"github.com/jgctl/jgctl/pkg/gateway"
 	"github.com/jgctl/jgctl/pkg/rules"
+	"github.com/jgctl/jgctl/pkg/store/bolt"
 )
 
 // hookGateway is a sandbox whose charges and status queries can be held:
@@ -171,4 +174,109 @@ func TestTwoLapsesInARow(t *testing.T) {
 		t.Errorf("A charged %s and died, B died on %q, C got %v: %d charges kept (%s), want 1 (A's recorded, or C refused)",
 			orderA, asked, errC, n, total)
 	}
+}
+
+// TestUnderpaidLapsedOrderBlocksDecision: payer A's charge of decision D
+// timed out (the bank took the fine as due that day) and A never came
+// back. Days later the late fee has grown: the next payer, told of A's
+// order, finds it underpaid (ErrUnderpaid), a final answer, not a passing
+// failure. Since 726f3b1 the order is handed on (core.Lapsed) for ever:
+// every later payer of D is refused with the same error about A's order,
+// while A's money is neither recorded nor given back.
+func TestUnderpaidLapsedOrderBlocksDecision(t *testing.T) {
+	gw := gateway.NewSandbox(gateway.Timeout)
+	e, now := paymentEngine(t, gw, nil)
+	ctx := context.Background()
+	_, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("a"), DecisionNo: onsiteDecision})
+	wantCode(t, "A", err, "GATEWAY_TIMEOUT")
+	gw.SetMode(gateway.Approve)
+	*now = now.AddDate(0, 0, 20) // the late fee grew (the tests' clock is read unlocked: no payer runs)
+	_, errB := e.Pay(ctx, person(li), api.PayRequest{Mutation: payKey("b"), DecisionNo: onsiteDecision})
+	_, errC := e.Pay(ctx, person(li), api.PayRequest{Mutation: payKey("c"), DecisionNo: onsiteDecision})
+	if errC != nil {
+		t.Errorf("decision %s blocked: B got %v, C got %v", onsiteDecision, errB, errC)
+	}
+	if total, n := gw.Charged(); n != 1 {
+		t.Errorf("%d charges kept (%s), want 1: A's underpaid order neither recorded nor given back", n, total)
+	}
+}
+
+// TestRetryOnLaterDayRecordsWhatWasTaken: a payer's charge timed out (the
+// bank took the amount due that day); the payer retries with the same key
+// on a later day, when more is due. The order is fixed, so the gateway
+// answers with the first charge; the payment must not be recorded as
+// paying today's amount with only the first day's money taken.
+func TestRetryOnLaterDayRecordsWhatWasTaken(t *testing.T) {
+	gw := gateway.NewSandbox(gateway.Timeout)
+	e, now := paymentEngine(t, gw, nil)
+	ctx := context.Background()
+	req := api.PayRequest{Mutation: payKey("a"), DecisionNo: onsiteDecision}
+	_, err := e.Pay(ctx, person(zhang), req)
+	wantCode(t, "first attempt", err, "GATEWAY_TIMEOUT")
+	gw.SetMode(gateway.Approve)
+	*now = now.AddDate(0, 0, 20)
+	rec, err := e.Pay(ctx, person(zhang), req)
+	if err != nil {
+		return // refused: nothing recorded
+	}
+	c, err := gw.Status(ctx, rec.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Paid || !c.Amount.Equal(rec.Amount) {
+		t.Errorf("recorded %s paid by order %s, which took %s (paid %v)", rec.Amount, rec.OrderID, c.Amount, c.Paid)
+	}
+}
+
+// TestReservationWriteLost: the store write that reserves a timed-out
+// payment's key (reserve, best effort) fails, as it does when the outage
+// that timed the charge out is the network's. The next process does not
+// know the key: it pays another decision with it.
+func TestReservationWriteLost(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, rules.China)
+	gw := &armingGateway{Sandbox: gateway.NewSandbox(gateway.Timeout)}
+	open := func() (*engine.Engine, *failingStore) {
+		st, err := bolt.Open(path, bolt.Options{NoSync: true, Create: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := &failingStore{Store: st}
+		return engine.New(engine.Config{Store: fs, Policy: rules.DefaultPolicy(), Now: func() time.Time { return now }, Gateway: gw}), fs
+	}
+	ctx := context.Background()
+	e, fs := open()
+	if err := examples.Load(ctx, importer{e}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.RegisterPerson(ctx, api.Staff, api.RegisterPersonRequest{IDNumber: zhang, Name: "张三", Phone: "13800138000", FileNo: "370100123456"}); err != nil {
+		t.Fatal(err)
+	}
+	h := handleCamera(t, e)
+	gw.arm = &fs.armed // the write after the charge (the reservation) fails
+	_, err := e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
+	wantCode(t, "first attempt", err, "GATEWAY_TIMEOUT")
+	gw.arm = nil
+	fs.Store.Close() // the process ends
+	gw.SetMode(gateway.Approve)
+	e, fs = open()
+	defer fs.Store.Close()
+	_, err = e.Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: h.DecisionNo})
+	if n := gw.Orders(); n != 1 {
+		t.Errorf("key k reached the gateway for %d orders (two decisions) in two processes (%v), want 1", n, err)
+	}
+}
+
+// armingGateway arms a failingStore after each charge.
+type armingGateway struct {
+	*gateway.Sandbox
+	arm *atomic.Bool
+}
+
+func (g *armingGateway) Charge(ctx context.Context, order string, amount rules.Money) (string, error) {
+	ref, err := g.Sandbox.Charge(ctx, order, amount)
+	if g.arm != nil {
+		g.arm.Store(true)
+	}
+	return ref, err
 }
