@@ -121,20 +121,21 @@ func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 	if err != nil {
 		return "", nil, err
 	}
-	previous, unclaim, err := c.db.ClaimDecision(ctx, cl.Decision, cl.Order, ttl)
+	previous, end, err := c.db.Claim(ctx, pg.Claim{Decision: cl.Decision, Order: cl.Order, Scope: cl.Scope, Key: cl.Key, Hash: cl.Hash}, ttl)
 	if err != nil {
 		release(true)
 		return "", nil, err
 	}
-	// An unsettled order keeps its claim until it lapses: the next payer of
-	// the decision is then told the order and settles it first. A recorded
-	// payment's write ended the claim already.
+	// An unsettled order keeps its claim until it lapses, and its key's
+	// row: the next payer of the decision is then told the order and
+	// settles it first, and no process pays anything else with the key. A
+	// recorded payment's write ended the claim already.
 	return previous, func(o core.Outcome) {
 		switch o {
 		case core.Settled:
-			unclaim()
+			end(false)
 		case core.Lapsed:
-			c.db.HandBackClaim(context.WithoutCancel(ctx), cl.Decision, cl.Order)
+			end(true)
 		}
 		release(o != core.Unsettled)
 	}, nil

@@ -20,8 +20,9 @@ type Claim struct {
 // other payer of it reaches the gateway, and while a key is claimed for one
 // request it cannot be used for another (rules.ErrIdempotencyReuse). A
 // claim lapses after its time to live, so a payer that died does not block
-// the decision for ever; the next claimer is told the order of the lapsed
-// claim, to ask the gateway what became of it before charging again.
+// the decision for ever; the next claimer is told the orders of the lapsed
+// claims (previous, space-separated), to ask the gateway what became of
+// each before charging again.
 //
 // release ends the claim, saying how (Outcome). The key of an unsettled
 // order (a gateway timeout) stays claimed for its request.
@@ -41,9 +42,9 @@ const (
 	// Recorded: paid and recorded by a store.PaymentWrite, which ended
 	// the claim in the store with the payment.
 	Recorded
-	// Lapsed: no money taken, but the order of the lapsed claim this one
-	// took over could not be settled: the claim goes back to that order,
-	// so that the next claimer settles it first.
+	// Lapsed: no money taken, but an order of the lapsed claims this one
+	// took over could not be settled: the claim is left to lapse, still
+	// naming it, so that the next claimer settles it first.
 	Lapsed
 )
 

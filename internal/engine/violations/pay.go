@@ -86,10 +86,11 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		}
 		release(outcome)
 	}()
-	// A payer whose claim lapsed (it died mid-payment) may have been
-	// charged: ask the gateway about its order before charging again.
-	if previous != "" && !strings.HasPrefix(previous, base) {
-		if err := s.settleLapsed(ctx, previous); err != nil {
+	// A payer whose claim lapsed (it died mid-payment), or this request's
+	// own earlier attempt, may have been charged: ask the gateway about its
+	// order before charging again.
+	for _, o := range strings.Fields(previous) {
+		if err := s.settleLapsed(ctx, o); err != nil {
 			outcome = core.Lapsed // the next payer settles it first
 			return nil, "", err
 		}
@@ -100,42 +101,55 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	var v rules.Violation
 	var amount rules.Money
 	var phone, order string
-	viewed := s.Now()
-	err = s.Store.View(ctx, func(tx store.Tx) error {
-		if r.DecisionNo != "" { // what follows reads in one look-up
-			q := store.PaymentLookup{Scope: scope, Key: r.IdempotencyKey, Hash: hash, DecisionNo: r.DecisionNo,
-				Also: []store.KeyRef{{Scope: reservedPrefix + scope, Key: r.IdempotencyKey, Hash: hash},
-					{Scope: refundedScope, Key: base}, {Scope: refundedScope, Key: nthOrder(base, 1)}, {Scope: refundedScope, Key: nthOrder(base, 2)}}}
-			look, err := tx.LookPayment(q)
-			if err != nil {
+	var viewed time.Time
+	for settled := strings.Contains(" "+previous, " "+base); ; settled = true {
+		unsettled := false // this request's key is reserved by an earlier attempt
+		viewed = s.Now()
+		err = s.Store.View(ctx, func(tx store.Tx) error {
+			if r.DecisionNo != "" { // what follows reads in one look-up
+				q := store.PaymentLookup{Scope: scope, Key: r.IdempotencyKey, Hash: hash, DecisionNo: r.DecisionNo,
+					Also: []store.KeyRef{{Scope: reservedPrefix + scope, Key: r.IdempotencyKey, Hash: hash},
+						{Scope: refundedScope, Key: base}, {Scope: refundedScope, Key: nthOrder(base, 1)}, {Scope: refundedScope, Key: nthOrder(base, 2)}}}
+				look, err := tx.LookPayment(q)
+				if err != nil {
+					return err
+				}
+				tx = store.Looked(tx, q, look)
+			}
+			if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
+				if ok {
+					rec.Replayed = true
+				}
+				receipt = rec
 				return err
 			}
-			tx = store.Looked(tx, q, look)
-		}
-		if rec, ok, err := core.Replay[api.Receipt](tx, scope, r.IdempotencyKey, hash); ok || err != nil {
-			if ok {
-				rec.Replayed = true
+			// A key whose attempt's outcome is unknown stays its request's.
+			var err error
+			if _, unsettled, err = tx.Idempotent(reservedPrefix+scope, r.IdempotencyKey, hash); err != nil {
+				return err
 			}
-			receipt = rec
+			found, rec, err := s.payable(tx, a, r)
+			if err != nil || rec != nil {
+				receipt = rec
+				return err
+			}
+			v = *found
+			amount = s.quote(v, rules.DateOf(viewed)).AmountDue
+			if order, err = freshOrder(tx, orderID(v.DecisionNo, a, r.IdempotencyKey)); err != nil {
+				return err
+			}
+			phone, err = core.PhoneOf(tx, v.DriverIDNumber)
 			return err
+		})
+		if err != nil || receipt != nil || !unsettled || settled {
+			break
 		}
-		// A key whose attempt's outcome is unknown stays its request's.
-		if _, _, err := tx.Idempotent(reservedPrefix+scope, r.IdempotencyKey, hash); err != nil {
-			return err
+		// The earlier attempt's charge, if the bank took it, is recorded
+		// (or given back) before this one charges: read again after.
+		if err := s.settleLapsed(ctx, base); err != nil {
+			return nil, "", err
 		}
-		found, rec, err := s.payable(tx, a, r)
-		if err != nil || rec != nil {
-			receipt = rec
-			return err
-		}
-		v = *found
-		amount = s.quote(v, rules.DateOf(viewed)).AmountDue
-		if order, err = freshOrder(tx, orderID(v.DecisionNo, a, r.IdempotencyKey)); err != nil {
-			return err
-		}
-		phone, err = core.PhoneOf(tx, v.DriverIDNumber)
-		return err
-	})
+	}
 	if errors.Is(err, rules.ErrDecisionNotFound) {
 		s.misses.Fail(a.String(), s.Now())
 	}

@@ -65,8 +65,11 @@ func (s *Service) applyCharge(ctx context.Context, a api.Actor, c gateway.Charge
 	}
 	outcome := core.Settled
 	defer func() { release(outcome) }()
-	if previous != "" && previous != c.OrderID {
-		if err := s.settleLapsed(ctx, previous); err != nil {
+	for _, o := range strings.Fields(previous) {
+		if o == c.OrderID {
+			continue
+		}
+		if err := s.settleLapsed(ctx, o); err != nil {
 			outcome = core.Lapsed // the next claimer settles it first
 			return nil, err
 		}
@@ -93,7 +96,13 @@ func (s *Service) settleLapsed(ctx context.Context, base string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.applyClaimed(ctx, api.Actor{Role: api.RoleBank, Name: "lapsed-claim"}, c, dec, "lapsed_claim", &api.ReconcileResult{OrderID: order, DecisionNo: dec, GatewayPaid: true})
+	a, res := api.Actor{Role: api.RoleBank, Name: "lapsed-claim"}, &api.ReconcileResult{OrderID: order, DecisionNo: dec, GatewayPaid: true}
+	_, err = s.applyClaimed(ctx, a, c, dec, "lapsed_claim", res)
+	if errors.Is(err, rules.ErrUnderpaid) {
+		// Less than is due now (the late fee grew since): given back, so
+		// that the decision can be paid.
+		_, err = s.giveBack(ctx, a, c, dec, "lapsed_claim_underpaid_refund", res, err)
+	}
 	return err
 }
 

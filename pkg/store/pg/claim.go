@@ -11,51 +11,115 @@ import (
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// ClaimDecision claims the payment of a decision for orderID before the
-// gateway is called, across every process on the database: a claim row
-// per decision, taken by a conditional statement that commits at once
-// when the decision is free or its claim expired (ttl after it was taken,
-// by the database's clock). While another order holds it, ClaimDecision
-// waits (polling with jittered backoff) until it is free or ctx ends.
-// previous is the order whose expired claim was taken over ("" if none):
-// its charge may have gone through, so the caller asks the gateway about
-// it before charging again. release gives the claim up if it is still
-// orderID's.
+// A Claim names what a payer claims before the gateway is called: the
+// decision, for an order, and (if Key is set) the payer's idempotency key
+// for its request (Hash).
+type Claim struct {
+	Decision, Order  string
+	Scope, Key, Hash string
+}
+
+// ClaimDecision claims the payment of a decision for orderID (Claim
+// without a key).
 func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, ttl time.Duration) (previous string, release func(), err error) {
+	previous, end, err := s.Claim(ctx, Claim{Decision: decisionNo, Order: orderID}, ttl)
+	return previous, func() { end(false) }, err
+}
+
+// Claim claims the payment of a decision for an order before the gateway
+// is called, across every process on the database: a claim row per
+// decision, taken by a conditional statement that commits at once when
+// the decision is free or its claim expired (ttl after it was taken, by
+// the database's clock). While another order holds it, Claim waits
+// (polling with jittered backoff) until it is free or ctx ends.
+//
+// With a key, the key's row is inserted first with the request's hash and
+// no response (as Idempotent's claim in a write transaction): a key whose
+// row names another request is rules.ErrIdempotencyReuse and claims
+// nothing, on every process, for as long as the row stands (until a
+// response is stored, or release deletes it).
+//
+// previous lists, space-separated, the orders of the expired claims taken
+// over since the decision's claim row was last ended ("" if none): any of
+// their charges may have gone through, so the caller asks the gateway
+// about each before charging again. release gives the claim up if it is
+// still the order's (handBack: leaves the row, expired, when previous
+// could not be settled, so that the next claimer is told them again), and
+// the key's row if it holds no response.
+func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(handBack bool), err error) {
 	ms := max(ttl.Milliseconds(), 1)
+	keyed := c.Key != ""
+	ours := "" // the claim statements' condition: the key's row is this request's
+	if keyed {
+		ours = " AND EXISTS (SELECT 1 FROM idempotency WHERE scope = $4 AND key = $5 AND hash = $6)"
+	}
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		// One round trip, one implicit transaction: take over a claim
-		// that is free or expired, else insert one if there is none.
+		// One round trip, one implicit transaction: the key's row, then
+		// take over a claim that is free or expired, else insert one if
+		// there is none, then read whose the key is.
 		b := &pgx.Batch{}
+		args := []any{c.Decision, c.Order, ms}
+		if keyed {
+			args = append(args, c.Scope, c.Key, c.Hash)
+			b.Queue(`INSERT INTO idempotency (scope, key, hash) SELECT $1, $2, $3
+				WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $1 AND key = $2)`, c.Scope, c.Key, c.Hash)
+		}
 		b.Queue(`UPDATE payment_claims
-			SET previous_order = order_id, order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2) RETURNING previous_order`, decisionNo, orderID, ms)
+			SET previous_order = CASE WHEN previous_order IN ('', order_id) THEN order_id ELSE previous_order || ' ' || order_id END,
+				order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
+			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2)`+ours+` RETURNING previous_order`, args...)
 		b.Queue(`INSERT INTO payment_claims (decision_no, order_id, claimed_until)
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
-			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`, decisionNo, orderID, ms)
+			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours, args...)
+		if keyed {
+			b.Queue(`SELECT hash FROM idempotency WHERE scope = $1 AND key = $2`, c.Scope, c.Key)
+		}
 		br := s.pool.SendBatch(ctx, b)
-		took := false
+		took, reused := false, false
 		previous = ""
-		err := br.QueryRow().Scan(&previous)
-		if took = err == nil; errors.Is(err, pgx.ErrNoRows) {
-			err = nil
+		var err error
+		if keyed {
+			_, err = br.Exec()
+		}
+		if err == nil {
+			err = br.QueryRow().Scan(&previous)
+			if took = err == nil; errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			}
 		}
 		var tag pgconn.CommandTag
 		if err == nil {
 			tag, err = br.Exec()
 		}
+		if err == nil && keyed {
+			var h string
+			err = br.QueryRow().Scan(&h)
+			reused = err == nil && h != c.Hash
+		}
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}
-		if err == nil && !took && tag.RowsAffected() == 0 {
+		switch {
+		case err == nil && reused:
+			return "", nil, rules.ErrIdempotencyReuse
+		case err == nil && !took && tag.RowsAffected() == 0:
 			err = errConflict // held by another order
 		}
 		switch {
 		case err == nil:
-			return previous, func() {
+			return previous, func(handBack bool) {
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 				defer cancel()
-				s.pool.Exec(ctx, "DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2", decisionNo, orderID)
+				b := &pgx.Batch{}
+				if handBack {
+					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2`, c.Decision, c.Order)
+				} else {
+					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2", c.Decision, c.Order)
+				}
+				if keyed {
+					b.Queue("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL", c.Scope, c.Key, c.Hash)
+				}
+				s.pool.SendBatch(ctx, b).Close()
 			}, nil
 		case !retryable(err) && !isUnique(err):
 			return "", nil, wrap("claim decision", err)
@@ -64,19 +128,8 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return "", nil, rules.ErrStoreUnavailable.Withf("waiting for the payment of decision %s held by another order: %s", decisionNo, pgMessage(ctx.Err()))
+			return "", nil, rules.ErrStoreUnavailable.Withf("waiting for the payment of decision %s held by another order: %s", c.Decision, pgMessage(ctx.Err()))
 		case <-t.C:
 		}
 	}
-}
-
-// HandBackClaim gives a claim that took over a lapsed one back to the
-// lapsed order, expired, when that order could not be settled: the next
-// claimer is then told that order, and settles it first.
-func (s *Store) HandBackClaim(ctx context.Context, decisionNo, orderID string) error {
-	ctx, cancel := context.WithTimeout(ctx, s.o.ConnectTimeout)
-	defer cancel()
-	_, err := s.pool.Exec(ctx, `UPDATE payment_claims SET order_id = previous_order, previous_order = '', claimed_until = now()
-		WHERE decision_no = $1 AND order_id = $2 AND previous_order <> ''`, decisionNo, orderID)
-	return wrap("hand back claim", err)
 }

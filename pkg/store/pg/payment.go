@@ -17,7 +17,8 @@ import (
 // commits once. The first statement is the gate and takes the record's
 // row (the row a sweep expiring the handling writes, so the two conflict
 // there): it marks the record paid only if the decision still names it,
-// it is not paid, and the key stores nothing. Each later statement writes
+// it is not paid, and the key stores no answer (its row reserved for this
+// request by Claim, or none). Each later statement writes
 // only if this transaction's payment is there, so a closed gate writes
 // nothing at all. A statement the database refuses (a key or payment a
 // concurrent transaction inserted, a serialization failure) rolls the
@@ -32,11 +33,16 @@ func (s *Store) WritePayment(ctx context.Context, w store.PaymentWrite) (bool, e
 	b := &pgx.Batch{}
 	b.Queue(`UPDATE violations SET paid = true
 		WHERE record_no = $1 AND decision_no = $2 AND NOT paid
-		AND NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $3 AND key = $4)`, w.RecordNo, w.DecisionNo, w.Scope, w.Key)
+		AND NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $3 AND key = $4 AND (response IS NOT NULL OR hash <> $5))`,
+		w.RecordNo, w.DecisionNo, w.Scope, w.Key, string(h))
 	b.Queue(`INSERT INTO payments (decision_no, record_no, doc) SELECT $1, $2, $3
 		WHERE EXISTS (SELECT 1 FROM violations WHERE record_no = $2 AND decision_no = $1 AND paid)
 		AND NOT EXISTS (SELECT 1 FROM payments WHERE decision_no = $1)`, w.DecisionNo, w.RecordNo, string(w.Payment))
-	b.Queue(`INSERT INTO idempotency (scope, key, hash, response) SELECT $3, $4, $5, $6 WHERE `+ours,
+	// The key's answer: on the row its claim reserved (Claim), or a new one.
+	b.Queue(`UPDATE idempotency SET response = $6 WHERE scope = $3 AND key = $4 AND hash = $5 AND response IS NULL AND `+ours,
+		w.DecisionNo, string(w.Payment), w.Scope, w.Key, string(h), resp)
+	b.Queue(`INSERT INTO idempotency (scope, key, hash, response) SELECT $3, $4, $5, $6
+		WHERE NOT EXISTS (SELECT 1 FROM idempotency WHERE scope = $3 AND key = $4) AND `+ours,
 		w.DecisionNo, string(w.Payment), w.Scope, w.Key, string(h), resp)
 	b.Queue(`INSERT INTO audit (doc) SELECT $3 WHERE `+ours, w.DecisionNo, string(w.Payment), string(w.Audit))
 	if w.Note != nil {

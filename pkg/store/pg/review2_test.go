@@ -142,16 +142,16 @@ func TestPayCallerGoneAfterCharge(t *testing.T) {
 type dbClaimer struct{ s *Store }
 
 func (c dbClaimer) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Duration) (string, func(core.Outcome), error) {
-	previous, release, err := c.s.ClaimDecision(ctx, cl.Decision, cl.Order, ttl)
+	previous, end, err := c.s.Claim(ctx, Claim{Decision: cl.Decision, Order: cl.Order, Scope: cl.Scope, Key: cl.Key, Hash: cl.Hash}, ttl)
 	if err != nil {
 		return "", nil, err
 	}
 	return previous, func(o core.Outcome) {
 		switch o {
 		case core.Settled:
-			release()
+			end(false)
 		case core.Lapsed:
-			c.s.HandBackClaim(ctx, cl.Decision, cl.Order)
+			end(true)
 		}
 	}, nil
 }
@@ -172,8 +172,9 @@ func (g *flakyStatus) Status(ctx context.Context, order string) (gateway.Charge,
 
 // TestLapsedClaimForgottenAfterError: a payer that took over a lapsed claim
 // and failed to ask the gateway about the dead payer's order leaves that
-// order for the next payer: its release hands the claim back to the order
-// (HandBackClaim), and the retry settles it instead of charging again.
+// order for the next payer: its release leaves the claim row, expired,
+// still naming the order, and the retry settles it instead of charging
+// again.
 func TestLapsedClaimForgottenAfterError(t *testing.T) {
 	s := openPG(t, "read committed", Options{})
 	v := viol("R1", "鲁A1", rules.StatusUnpaid)
