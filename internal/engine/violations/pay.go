@@ -147,6 +147,7 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 		// The earlier attempt's charge, if the bank took it, is recorded
 		// (or given back) before this one charges: read again after.
 		if err := s.settleLapsed(ctx, base); err != nil {
+			outcome = core.Unsettled // its own order, outcome still unknown: kept for the next claimer
 			return nil, "", err
 		}
 	}
