@@ -126,16 +126,20 @@ func (c *dbClaims) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 		release(true)
 		return "", nil, err
 	}
-	// An unsettled order keeps its claim until it lapses, and its key's
-	// row: the next payer of the decision is then told the order and
-	// settles it first, and no process pays anything else with the key. A
+	// An order that may have been charged (Unsettled, Lapsed) leaves the
+	// claim expired but listing it: the next payer of the decision settles
+	// it first. The key stays the request's unless it took nothing. A
 	// recorded payment's write ended the claim already.
 	return previous, func(o core.Outcome) {
 		switch o {
 		case core.Settled:
-			end(false)
+			end(false, false)
+		case core.Paid:
+			end(false, true)
 		case core.Lapsed:
-			end(true)
+			end(true, false)
+		case core.Unsettled:
+			end(true, true)
 		}
 		release(o != core.Unsettled)
 	}, nil

@@ -16,12 +16,9 @@ import (
 
 // TestNotifiedFirstFreesKey: payer A pays decision D with key k; the bank
 // takes the money and its notification reaches another replica before A
-// writes the payment. Notified claims D for A's own order (taking over
-// A's claim, as the same order may), records the charge, and ends the
-// claim. A's write then finds D paid by its own order and replays it, as
-// Settled, whose release deletes k's row (no response stored). k's answer
-// was never stored, so the same caller pays another decision with k: the
-// key pays two requests.
+// writes the payment. Notified waits for A's claim (a live claim is never
+// taken over), and whichever records the charge, k stays A's request's:
+// the same caller cannot pay another decision with it.
 func TestNotifiedFirstFreesKey(t *testing.T) {
 	gw := &hookGateway{Sandbox: gateway.NewSandbox(gateway.Approve), held: make(chan string, 4), released: make(chan struct{})}
 	gw.holdPay = func(order string) bool { return order[:len("ORD-")+len(onsiteDecision)] == "ORD-"+onsiteDecision }
@@ -38,25 +35,29 @@ func TestNotifiedFirstFreesKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res, err := es[1].Notified(ctx, c); err != nil || !res.Applied {
-		t.Fatalf("notification of %s: %+v, %v", order, res, err)
-	}
+	notified := make(chan error, 1)
+	go func() { // waits for A's claim: a live claim is never taken over
+		_, err := es[1].Notified(ctx, c)
+		notified <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
 	close(gw.released)
 	if err := <-done; err != nil {
 		t.Fatalf("A: %v", err)
+	}
+	if err := <-notified; err != nil {
+		t.Fatalf("notification of %s: %v", order, err)
 	}
 	_, err = es[1].Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: h.DecisionNo})
 	wantCode(t, "key k, which paid decision "+onsiteDecision+", for decision "+h.DecisionNo, err, "IDEMPOTENCY_KEY_REUSED")
 }
 
 // raceGateway holds the first charge of an order before the bank takes
-// the money (the request is on its way), and runs onStatus on each status
-// query.
+// the money (the request is on its way).
 type raceGateway struct {
 	*gateway.Sandbox
 	mu       sync.Mutex
 	hold     func(order string) bool
-	onStatus func()
 	held     chan string
 	released chan struct{}
 }
@@ -75,25 +76,13 @@ func (g *raceGateway) Charge(ctx context.Context, order string, amount rules.Mon
 	return g.Sandbox.Charge(ctx, order, amount)
 }
 
-func (g *raceGateway) Status(ctx context.Context, order string) (gateway.Charge, error) {
-	g.mu.Lock()
-	f := g.onStatus
-	g.mu.Unlock()
-	if f != nil {
-		f()
-	}
-	return g.Sandbox.Status(ctx, order)
-}
-
 // TestRetryGivingUpEndsClaimInFlight: request A (key k, decision D) is on
 // its way to the gateway on replica 1 when its client, impatient, sends it
-// again to replica 2 and then hangs up. The retry takes A's claim over
-// (the same order may), asks the gateway about the order (not charged
-// yet), and ends when its caller is gone, Settled: its release deletes
-// the claim row of the order and k's row while A is still in flight. Then
-// the decision is free for another payer (C reaches the gateway while A
-// charges D), and k for another request of the caller (B pays decision
-// D2 with it).
+// again to replica 2 and then hangs up. The retry waits for A's claim (a
+// claim is taken over only once it expired) and gives up: it must leave
+// A's claim and k's row alone, so that the decision is not free for
+// another payer (C) while A charges D, and k not free for another request
+// of the caller (B paying decision D2 with it).
 func TestRetryGivingUpEndsClaimInFlight(t *testing.T) {
 	gw := &raceGateway{Sandbox: gateway.NewSandbox(gateway.Approve), held: make(chan string, 1), released: make(chan struct{})}
 	gw.hold = func(string) bool { return true }
@@ -107,15 +96,10 @@ func TestRetryGivingUpEndsClaimInFlight(t *testing.T) {
 		done <- err
 	}()
 	defer func() { close(gw.released); <-done }()
-	orderA := <-gw.held // A is charging D
-	rctx, hangUp := context.WithCancel(ctx)
-	gw.mu.Lock()
-	gw.onStatus = hangUp // the retry's caller hangs up while it asks about the order
-	gw.mu.Unlock()
+	orderA := <-gw.held                                            // A is charging D
+	rctx, hangUp := context.WithTimeout(ctx, 300*time.Millisecond) // the retry's caller hangs up
+	defer hangUp()
 	_, errRetry := es[1].Pay(rctx, person(zhang), req)
-	gw.mu.Lock()
-	gw.onStatus = nil
-	gw.mu.Unlock()
 	if errRetry == nil {
 		t.Fatal("the retry whose caller hung up succeeded")
 	}

@@ -37,11 +37,15 @@ const (
 	// Unsettled: the outcome of the order is unknown (a gateway timeout,
 	// a refund that failed).
 	Unsettled Outcome = iota
-	// Settled: paid and recorded, or no money taken.
+	// Settled: no money of the request's taken (or it was given back).
 	Settled
 	// Recorded: paid and recorded by a store.PaymentWrite, which ended
 	// the claim in the store with the payment.
 	Recorded
+	// Paid: the request's payment is recorded (by this payer or another
+	// path, such as the bank's notification): the claim ends, and its key
+	// stays the request's.
+	Paid
 	// Lapsed: no money taken, but an order of the lapsed claims this one
 	// took over could not be settled: the claim is left to lapse, still
 	// naming it, so that the next claimer settles it first.

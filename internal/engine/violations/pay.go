@@ -81,6 +81,9 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	}
 	outcome := core.Settled // how the claim ends
 	defer func() {
+		if outcome == core.Settled && err == nil && receipt != nil {
+			outcome = core.Paid // by this request's order, recorded here or elsewhere
+		}
 		if outcome == core.Unsettled {
 			s.reserve(ctx, scope, r.IdempotencyKey, hash, base)
 		}

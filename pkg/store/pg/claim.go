@@ -23,7 +23,7 @@ type Claim struct {
 // without a key).
 func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, ttl time.Duration) (previous string, release func(), err error) {
 	previous, end, err := s.Claim(ctx, Claim{Decision: decisionNo, Order: orderID}, ttl)
-	return previous, func() { end(false) }, err
+	return previous, func() { end(false, false) }, err
 }
 
 // Claim claims the payment of a decision for an order before the gateway
@@ -42,14 +42,16 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 // previous lists, space-separated, the orders of the expired claims taken
 // over since the decision's claim row was last ended ("" if none): any of
 // their charges may have gone through, so the caller asks the gateway
-// about each before charging again. release gives the claim up if it is
-// still the order's (handBack: leaves the row, expired, when previous
-// could not be settled, so that the next claimer is told them again), and
-// the key's row if it holds no response.
-func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(handBack bool), err error) {
+// about each before charging again. release ends the claim if it is still
+// the order's: expire leaves the row, expired, still listing its orders
+// (the claim's own among them for the next claimer), when one of them may
+// have been charged; otherwise the row is deleted. Unless keepKey, the
+// key's row goes too if it holds no response.
+func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(expire, keepKey bool), err error) {
 	ms := max(ttl.Milliseconds(), 1)
 	keyed := c.Key != ""
-	ours := "" // the claim statements' condition: the key's row is this request's
+	inserted := false // the key's row is this call's: giving up deletes it
+	ours := ""        // the claim statements' condition: the key's row is this request's
 	if keyed {
 		ours = " AND EXISTS (SELECT 1 FROM idempotency WHERE scope = $4 AND key = $5 AND hash = $6)"
 	}
@@ -67,7 +69,7 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		b.Queue(`UPDATE payment_claims
 			SET previous_order = CASE WHEN previous_order IN ('', order_id) THEN order_id ELSE previous_order || ' ' || order_id END,
 				order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND (claimed_until <= now() OR order_id = $2)`+ours+` RETURNING previous_order`, args...)
+			WHERE decision_no = $1 AND claimed_until <= now()`+ours+` RETURNING previous_order`, args...)
 		b.Queue(`INSERT INTO payment_claims (decision_no, order_id, claimed_until)
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
 			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours, args...)
@@ -79,7 +81,9 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		previous = ""
 		var err error
 		if keyed {
-			_, err = br.Exec()
+			var ins pgconn.CommandTag
+			ins, err = br.Exec()
+			inserted = inserted || ins.RowsAffected() == 1
 		}
 		if err == nil {
 			err = br.QueryRow().Scan(&previous)
@@ -107,29 +111,52 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		}
 		switch {
 		case err == nil:
-			return previous, func(handBack bool) {
+			return previous, func(expire, keepKey bool) {
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 				defer cancel()
 				b := &pgx.Batch{}
-				if handBack {
+				if expire {
 					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2`, c.Decision, c.Order)
 				} else {
 					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2", c.Decision, c.Order)
 				}
-				if keyed {
-					b.Queue("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL", c.Scope, c.Key, c.Hash)
+				if keyed && !keepKey {
+					s.freeKey(b, c)
 				}
 				s.pool.SendBatch(ctx, b).Close()
 			}, nil
 		case !retryable(err) && !isUnique(err):
+			if inserted {
+				s.giveUp(ctx, c)
+			}
 			return "", nil, wrap("claim decision", err)
 		}
 		t := time.NewTimer(time.Duration(rand.Int64N(int64(wait))) + time.Millisecond)
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			if inserted {
+				s.giveUp(ctx, c)
+			}
 			return "", nil, rules.ErrStoreUnavailable.Withf("waiting for the payment of decision %s held by another order: %s", c.Decision, pgMessage(ctx.Err()))
 		case <-t.C:
 		}
 	}
+}
+
+// freeKey queues the delete of the key's row if it still holds no
+// response: the request took nothing, so the key is free again.
+func (s *Store) freeKey(b *pgx.Batch, c Claim) {
+	b.Queue("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL", c.Scope, c.Key, c.Hash)
+}
+
+// giveUp frees the key of a claim that was never taken, whose row the
+// claim inserted (a row that was there already is another attempt's of
+// the same request, perhaps in flight).
+func (s *Store) giveUp(ctx context.Context, c Claim) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
+	defer cancel()
+	b := &pgx.Batch{}
+	s.freeKey(b, c)
+	s.pool.SendBatch(ctx, b).Close()
 }

@@ -149,9 +149,13 @@ func (c dbClaimer) ClaimDecision(ctx context.Context, cl core.Claim, ttl time.Du
 	return previous, func(o core.Outcome) {
 		switch o {
 		case core.Settled:
-			end(false)
+			end(false, false)
+		case core.Paid:
+			end(false, true)
 		case core.Lapsed:
-			end(true)
+			end(true, false)
+		case core.Unsettled:
+			end(true, true)
 		}
 	}, nil
 }

@@ -36,7 +36,7 @@ func TestClaimWaitGivenUpLeavesKeyReserved(t *testing.T) {
 		t.Errorf("key k after a request under it gave up waiting (nothing claimed, nothing charged): %v, want free", err)
 		return
 	}
-	release(false)
+	release(false, false)
 }
 
 // TestVerifyFlagsReservedKey: since 53debfa a key's row holds no response
