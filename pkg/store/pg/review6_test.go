@@ -74,3 +74,32 @@ func TestGiveUpFreesKeyOfAttemptInFlight(t *testing.T) {
 	}
 	t.Skip("A1 always won the race for D1")
 }
+
+// TestStaleUnsettledReleaseExpiresRetryClaim: the claim's release names
+// the claim by (decision, order), and every attempt of a request has the
+// same order. Attempt A's claim lapses while its charge hangs; its retry
+// A' takes it over (same order) and charges. A's charge then times out:
+// Unsettled now expires the claim at once, which is A''s live claim, so
+// another payer C takes the decision over while A' is in flight.
+func TestStaleUnsettledReleaseExpiresRetryClaim(t *testing.T) {
+	s := openPG(t, "read committed", Options{})
+	ctx := context.Background()
+	a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
+	_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
+	_, releaseA2, err := s.Claim(ctx, a, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseA2(false, true)
+	releaseA(true, true) // A: gateway timeout (core.Unsettled)
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, releaseC, err := s.Claim(cctx, Claim{Decision: "D1", Order: "ORD-D1-other"}, time.Minute); err == nil {
+		releaseC(false, false)
+		t.Errorf("C took decision D1 over while A' (the retry that took over A's lapsed claim) holds it live")
+	}
+}
