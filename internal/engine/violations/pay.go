@@ -95,6 +95,9 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	for _, o := range strings.Fields(previous) {
 		if err := s.settleLapsed(ctx, o); err != nil {
 			outcome = core.Lapsed // the next payer settles it first
+			if strings.HasPrefix(o, base) {
+				outcome = core.Unsettled // and the key stays this request's
+			}
 			return nil, "", err
 		}
 	}
@@ -144,7 +147,9 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 			phone, err = core.PhoneOf(tx, v.DriverIDNumber)
 			return err
 		})
-		if err != nil || receipt != nil || !unsettled || settled {
+		// A view that refuses (the decision paid meanwhile, say) does not
+		// spare the earlier attempt's order its settling.
+		if (err == nil && receipt != nil) || !unsettled || settled {
 			break
 		}
 		// The earlier attempt's charge, if the bank took it, is recorded

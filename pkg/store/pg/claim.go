@@ -151,12 +151,11 @@ func (s *Store) freeKey(b *pgx.Batch, c Claim) {
 }
 
 // giveUp frees the key of a claim that was never taken, whose row the
-// claim inserted (a row that was there already is another attempt's of
-// the same request, perhaps in flight).
+// claim inserted, unless another attempt of the same request (the same
+// order) holds the decision's claim with it meanwhile.
 func (s *Store) giveUp(ctx context.Context, c Claim) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 	defer cancel()
-	b := &pgx.Batch{}
-	s.freeKey(b, c)
-	s.pool.SendBatch(ctx, b).Close()
+	s.pool.Exec(ctx, `DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL
+		AND NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $4 AND order_id = $5)`, c.Scope, c.Key, c.Hash, c.Decision, c.Order)
 }
