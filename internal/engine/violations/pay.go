@@ -95,8 +95,8 @@ func (s *Service) payClaimed(ctx context.Context, a api.Actor, r api.PayRequest,
 	for _, o := range strings.Fields(previous) {
 		if err := s.settleLapsed(ctx, o); err != nil {
 			outcome = core.Lapsed // the next payer settles it first
-			if strings.HasPrefix(o, base) {
-				outcome = core.Unsettled // and the key stays this request's
+			if strings.Contains(" "+previous, " "+base) {
+				outcome = core.Unsettled // this request's own order too: its key stays the request's
 			}
 			return nil, "", err
 		}
