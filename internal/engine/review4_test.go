@@ -117,11 +117,7 @@ func TestKeyInFlightAcrossReplicas(t *testing.T) {
 	_, es := replicas(t, 2, gw)
 	ctx := context.Background()
 	h := handleCamera(t, es[0])
-	done := make(chan error, 1)
-	go func() {
-		_, err := es[0].Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
-		done <- err
-	}()
+	done := payInBackground(es[0])
 	first := <-gw.held // key k is in the gateway for D1
 	_, err := es[1].Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: h.DecisionNo})
 	close(gw.released)
@@ -279,4 +275,15 @@ func (g *armingGateway) Charge(ctx context.Context, order string, amount rules.M
 		g.arm.Store(true)
 	}
 	return ref, err
+}
+
+// payInBackground starts Zhang San's payment of the on-site decision with
+// key k on e; its error arrives on the channel when it ends.
+func payInBackground(e *engine.Engine) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Pay(context.Background(), person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
+		done <- err
+	}()
+	return done
 }

@@ -25,11 +25,7 @@ func TestNotifiedFirstFreesKey(t *testing.T) {
 	_, es := replicas(t, 2, gw)
 	ctx := context.Background()
 	h := handleCamera(t, es[0])
-	done := make(chan error, 1)
-	go func() {
-		_, err := es[0].Pay(ctx, person(zhang), api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision})
-		done <- err
-	}()
+	done := payInBackground(es[0])
 	order := <-gw.held // A's charge went through; A has not written yet
 	c, err := gw.Sandbox.Status(ctx, order)
 	if err != nil {
@@ -90,11 +86,7 @@ func TestRetryGivingUpEndsClaimInFlight(t *testing.T) {
 	ctx := context.Background()
 	h := handleCamera(t, es[0])
 	req := api.PayRequest{Mutation: payKey("k"), DecisionNo: onsiteDecision}
-	done := make(chan error, 1)
-	go func() {
-		_, err := es[0].Pay(ctx, person(zhang), req)
-		done <- err
-	}()
+	done := payInBackground(es[0])
 	defer func() { close(gw.released); <-done }()
 	orderA := <-gw.held                                            // A is charging D
 	rctx, hangUp := context.WithTimeout(ctx, 300*time.Millisecond) // the retry's caller hangs up

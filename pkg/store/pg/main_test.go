@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/jgctl/jgctl/pkg/rules"
 	"github.com/jgctl/jgctl/pkg/store"
 	"github.com/jgctl/jgctl/pkg/store/bolt"
+	"github.com/pressly/goose/v3"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -92,4 +94,20 @@ func viol(rn, plate string, st rules.Status) rules.Violation {
 		RecordNo: rn, Plate: plate, PlateType: rules.PlateSmall, OccurredAt: t0, Location: "济南市经十路",
 		Code: "1625", Description: "闯红灯", Fine: rules.Yuan(200), Points: 6, Source: rules.SourceCamera, Status: st,
 	}
+}
+
+// testProvider is the migrations' provider on the database at dsn (a
+// *sql.DB closed at the end of the test).
+func testProvider(t *testing.T, dsn string) *goose.Provider {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -32,15 +31,7 @@ func TestReview3CodecMigrationDownWithZeroByte(t *testing.T) {
 		t.Fatalf("a record with a 0 byte in its description: %v", err)
 	}
 	s.Close()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := provider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := testProvider(t, dsn)
 	if _, err := p.DownTo(ctx, 2); err != nil {
 		t.Fatalf("migrating down to schema 2 with a record holding a 0 byte: %v", err)
 	}

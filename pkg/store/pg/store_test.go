@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -164,15 +163,7 @@ func TestSchemaVersion(t *testing.T) {
 
 // SchemaVersion is the newest embedded migration.
 func TestSchemaVersionIsNewestMigration(t *testing.T) {
-	db, err := sql.Open("pgx", "postgres://u@127.0.0.1:1/db") // never connects
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := provider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := testProvider(t, "postgres://u@127.0.0.1:1/db") // never connects
 	src := p.ListSources()
 	if len(src) == 0 || src[len(src)-1].Version != SchemaVersion {
 		t.Fatalf("newest migration %v, SchemaVersion %d", src, SchemaVersion)
