@@ -43,7 +43,8 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 // over since the decision's claim row was last ended ("" if none): any of
 // their charges may have gone through, so the caller asks the gateway
 // about each before charging again. release ends the claim if it is still
-// the order's: expire leaves the row, expired, still listing its orders
+// the one this call took (known by its end as taken, since a retry of the
+// same request claims with the same order): expire leaves the row, expired, still listing its orders
 // (the claim's own among them for the next claimer), when one of them may
 // have been charged; otherwise the row is deleted. Unless keepKey, the
 // key's row goes too if it holds no response.
@@ -69,16 +70,17 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		b.Queue(`UPDATE payment_claims
 			SET previous_order = CASE WHEN previous_order IN ('', order_id) THEN order_id ELSE previous_order || ' ' || order_id END,
 				order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND claimed_until <= now()`+ours+` RETURNING previous_order`, args...)
+			WHERE decision_no = $1 AND claimed_until <= now()`+ours+` RETURNING previous_order, claimed_until`, args...)
 		b.Queue(`INSERT INTO payment_claims (decision_no, order_id, claimed_until)
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
-			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours, args...)
+			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours+` RETURNING claimed_until`, args...)
 		if keyed {
 			b.Queue(`SELECT hash FROM idempotency WHERE scope = $1 AND key = $2`, c.Scope, c.Key)
 		}
 		br := s.pool.SendBatch(ctx, b)
 		took, reused := false, false
 		previous = ""
+		var until time.Time // the claim's end as taken: whose the claim row still is
 		var err error
 		if keyed {
 			var ins pgconn.CommandTag
@@ -86,14 +88,18 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 			inserted = inserted || ins.RowsAffected() == 1
 		}
 		if err == nil {
-			err = br.QueryRow().Scan(&previous)
+			err = br.QueryRow().Scan(&previous, &until)
 			if took = err == nil; errors.Is(err, pgx.ErrNoRows) {
 				err = nil
 			}
 		}
-		var tag pgconn.CommandTag
 		if err == nil {
-			tag, err = br.Exec()
+			err = br.QueryRow().Scan(&until)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = nil
+			} else if err == nil {
+				took = true
+			}
 		}
 		if err == nil && keyed {
 			var h string
@@ -106,7 +112,7 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		switch {
 		case err == nil && reused:
 			return "", nil, rules.ErrIdempotencyReuse
-		case err == nil && !took && tag.RowsAffected() == 0:
+		case err == nil && !took:
 			err = errConflict // held by another order
 		}
 		switch {
@@ -115,10 +121,12 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 				defer cancel()
 				b := &pgx.Batch{}
+				// Only the claim this call took: another attempt of the same
+				// request (the same order) may have taken it over since.
 				if expire {
-					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2`, c.Decision, c.Order)
+					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND claimed_until = $3`, c.Decision, c.Order, until)
 				} else {
-					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2", c.Decision, c.Order)
+					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND claimed_until = $3", c.Decision, c.Order, until)
 				}
 				if keyed && !keepKey {
 					s.freeKey(b, c)

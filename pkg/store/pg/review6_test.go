@@ -6,6 +6,7 @@ package pg
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -75,32 +76,35 @@ func TestGiveUpFreesKeyOfAttemptInFlight(t *testing.T) {
 	t.Skip("A1 always won the race for D1")
 }
 
-// TestStaleUnsettledReleaseExpiresRetryClaim: the claim's release names
-// the claim by (decision, order), and every attempt of a request has the
+// TestStaleReleaseKeepsRetryClaim: every attempt of a request has the
 // same order. Attempt A's claim lapses while its charge hangs; its retry
-// A' takes it over (same order) and charges. A's charge then times out:
-// Unsettled now expires the claim at once, which is A”s live claim, so
-// another payer C takes the decision over while A' is in flight.
-func TestStaleUnsettledReleaseExpiresRetryClaim(t *testing.T) {
-	t.Skip("known limit: a claim is named by its decision and order, which every attempt of a request shares, so an attempt whose charge hung past the claim's 2 minutes ends the claim its retry took over (deployment.md)")
-	s := openPG(t, "read committed", Options{})
-	ctx := context.Background()
-	a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
-	_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
-	_, releaseA2, err := s.Claim(ctx, a, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer releaseA2(false, true)
-	releaseA(true, true) // A: gateway timeout (core.Unsettled)
-	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if _, releaseC, err := s.Claim(cctx, Claim{Decision: "D1", Order: "ORD-D1-other"}, time.Minute); err == nil {
-		releaseC(false, false)
-		t.Errorf("C took decision D1 over while A' (the retry that took over A's lapsed claim) holds it live")
+// A' takes it over (same order) and charges. A's charge then ends, with an
+// unknown outcome (the claim expires) or declined (the claim goes): either
+// way A's release must leave A”s live claim alone, or another payer C
+// takes the decision over while A' is in flight.
+func TestStaleReleaseKeepsRetryClaim(t *testing.T) {
+	for _, expire := range []bool{true, false} {
+		t.Run(fmt.Sprintf("expire=%v", expire), func(t *testing.T) {
+			s := openPG(t, "read committed", Options{})
+			ctx := context.Background()
+			a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
+			_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
+			_, releaseA2, err := s.Claim(ctx, a, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer releaseA2(false, true)
+			releaseA(expire, true)
+			cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+			if _, releaseC, err := s.Claim(cctx, Claim{Decision: "D1", Order: "ORD-D1-other"}, time.Minute); err == nil {
+				releaseC(false, false)
+				t.Errorf("C took decision D1 over while A' (the retry that took over A's lapsed claim) holds it live")
+			}
+		})
 	}
 }
