@@ -444,7 +444,9 @@ func decodeViolation(raw, payment []byte, v *rules.Violation) error {
 	return nil
 }
 
-func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
+// violations reads the records sql selects, making room for most of them
+// at the first (a page's limit; 0 if unknown).
+func (t *Tx) violations(most int, sql string, args ...any) ([]rules.Violation, error) {
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		return nil, t.wrap("violations", err)
@@ -452,6 +454,9 @@ func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
 	defer rows.Close()
 	var out []rules.Violation
 	for rows.Next() {
+		if out == nil && most > 1 {
+			out = make([]rules.Violation, 0, min(most, 1000))
+		}
 		var raw pgtype.DriverBytes // the decoder copies what it keeps
 		var pay []byte
 		if err := rows.Scan(&raw, &pay); err != nil {
@@ -466,7 +471,7 @@ func (t *Tx) violations(sql string, args ...any) ([]rules.Violation, error) {
 }
 
 func (t *Tx) violation(where string, args ...any) (*rules.Violation, error) {
-	vs, err := t.violations(selectViolation+" WHERE "+where, args...)
+	vs, err := t.violations(1, selectViolation+" WHERE "+where, args...)
 	if len(vs) == 0 || err != nil {
 		return nil, err
 	}
@@ -613,7 +618,7 @@ func (t *Tx) Violations(q store.ViolationQuery) ([]rules.Violation, error) {
 	if q.Limit > 0 {
 		sql += " LIMIT " + arg(q.Limit)
 	}
-	out, err := t.violations(sql, args...)
+	out, err := t.violations(q.Limit, sql, args...)
 	if out == nil && err == nil && q.Plate != "" {
 		out = []rules.Violation{} // as the bbolt store returns it
 	}
@@ -644,7 +649,7 @@ func (t *Tx) Fold(limit int) (int, error) {
 		if folded >= limit {
 			break
 		}
-		vs, err := t.violations(`SELECT v.doc, p.doc FROM violations v JOIN payments p ON p.decision_no = v.decision_no
+		vs, err := t.violations(limit-folded, `SELECT v.doc, p.doc FROM violations v JOIN payments p ON p.decision_no = v.decision_no
 			WHERE v.status = $1 ORDER BY v.record_no LIMIT $2`, string(st), limit-folded)
 		if err != nil {
 			return 0, err
