@@ -14,59 +14,78 @@ import (
 // clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond
 
-// procCPU is the user plus system CPU time a process has used ("self"
-// for this one), from /proc; 0 if it is gone.
-func procCPU(pid string) time.Duration {
+// procStat returns the fields of a process's /proc stat line after its
+// command, or nil if it is gone: state and parent are the first two,
+// utime, stime, cutime and cstime the 12th to the 15th.
+func procStat(pid string) []string {
 	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0
+		return nil
 	}
-	// The fields after the command's closing parenthesis: utime, stime are the 12th and 13th.
 	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	if len(f) < 13 {
+	if len(f) < 15 {
+		return nil
+	}
+	return f
+}
+
+// procCPU is the user plus system CPU time a process has used ("self"
+// for this one), with that of its ended children if asked; 0 if it is gone.
+func procCPU(pid string, children bool) time.Duration {
+	f := procStat(pid)
+	if f == nil {
 		return 0
 	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * clockTick
+	var t int64
+	for i := 11; i < 13 || children && i < 15; i++ {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		t += n
+	}
+	return time.Duration(t) * clockTick
 }
 
-// cpuMeter totals the CPU time used during loads by this process (server
-// and load generator) and by the database's server processes.
+// cpuMeter totals the CPU time used during loads by this process (the
+// server, and the load generator unless wrk sends the load) and by the
+// database server: its postmaster, its processes, and those that ended
+// (a connection closed mid-query ends its process).
 type cpuMeter struct {
-	dsn      string
-	self, db time.Duration
-	requests float64
+	dsn        string
+	postmaster string
+	self, db   time.Duration
+	requests   float64
 }
 
-// list returns the server processes of the meter's database.
-func (m *cpuMeter) list() []string {
-	conn, err := pgx.Connect(context.Background(), m.dsn)
+// dbCPU is the CPU time of the database server so far.
+func (m *cpuMeter) dbCPU() time.Duration {
+	if m.postmaster == "" {
+		conn, err := pgx.Connect(context.Background(), m.dsn)
+		check(err)
+		var pid int
+		check(conn.QueryRow(context.Background(), "SELECT pg_backend_pid()").Scan(&pid))
+		f := procStat(strconv.Itoa(pid))
+		conn.Close(context.Background())
+		if f == nil {
+			check(fmt.Errorf("no process %d: the database must run on this machine", pid))
+		}
+		m.postmaster = f[1]
+	}
+	t := procCPU(m.postmaster, true)
+	dirs, err := os.ReadDir("/proc")
 	check(err)
-	defer conn.Close(context.Background())
-	rows, err := conn.Query(context.Background(), "SELECT pid::text FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-	check(err)
-	pids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	check(err)
-	return pids
-}
-
-func (m *cpuMeter) dbCPU(pids []string) time.Duration {
-	var t time.Duration
-	for _, p := range pids {
-		t += procCPU(p)
+	for _, d := range dirs {
+		if f := procStat(d.Name()); f != nil && f[1] == m.postmaster {
+			t += procCPU(d.Name(), false)
+		}
 	}
 	return t
 }
 
 // measure runs a load of d and adds its CPU time and requests.
 func (m *cpuMeter) measure(d time.Duration, run func() result) result {
-	pids := m.list()
-	self, db := procCPU("self"), m.dbCPU(pids)
+	self, db := procCPU("self", false), m.dbCPU()
 	r := run()
-	pids = m.list() // the pool may have grown: a new process counts from 0
-	m.self += procCPU("self") - self
-	m.db += m.dbCPU(pids) - db
+	m.self += procCPU("self", false) - self
+	m.db += m.dbCPU() - db
 	m.requests += r.rate * d.Seconds()
 	return r
 }
@@ -76,6 +95,5 @@ func (m *cpuMeter) report(what string) {
 	per := func(t time.Duration) string {
 		return fmt.Sprintf("%.0f µs", float64(t.Microseconds())/m.requests)
 	}
-	row("… CPU per request: "+what+" (this process: server and load generator; PostgreSQL's server processes)",
-		per(m.self)+" + "+per(m.db), "", 0, "")
+	row("… CPU per request: "+what+" (this process; the database server)", per(m.self)+" + "+per(m.db), "", 0, "")
 }

@@ -50,19 +50,19 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if *pgList > 0 {
-		pgListBench(*dur, *pgList)
-		return
-	}
-	if *pgPay > 0 {
-		pgPayBench(*dur, *pgPay)
-		return
-	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "jgbench-")
 		check(err)
 		defer os.RemoveAll(d)
 		*dir = d
+	}
+	if *pgList > 0 {
+		pgListBench(*dir, *dur, *pgList)
+		return
+	}
+	if *pgPay > 0 {
+		pgPayBench(*dur, *pgPay)
+		return
 	}
 	fmt.Println("| measure | jgctl | raw baseline (same run) | ratio | target |")
 	fmt.Println("|---|---:|---:|---:|---|")
