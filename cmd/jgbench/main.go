@@ -92,9 +92,16 @@ func profiled(run func() result) func() result {
 	}
 }
 
+// onFailure holds what check undoes before it exits (the private
+// PostgreSQL servers), newest first.
+var onFailure []func()
+
 func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "jgbench:", err)
+		for i := len(onFailure) - 1; i >= 0; i-- {
+			onFailure[i]()
+		}
 		os.Exit(1)
 	}
 }

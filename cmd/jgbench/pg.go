@@ -29,6 +29,7 @@ func startPG(from, n, plates int) *pgRun {
 	ctx := context.Background()
 	cluster, err := pgtest.Start(ctx, pgServer...)
 	check(err)
+	onFailure = append(onFailure, cluster.Stop)
 	dsn, err := cluster.CreateDB(ctx, "jgbench", "read committed")
 	check(err)
 	_, _, err = app.Migrate(ctx, dsn, false)
