@@ -11,6 +11,12 @@ import (
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
+// claimEnd is a claim's end to the microsecond as a number: it tells the
+// claim a payer took from a later one of the same order, and reads the
+// same whatever the session's DateStyle (text results, in the simple
+// protocol, follow it).
+const claimEnd = "round(extract(epoch FROM claimed_until) * 1000000)::bigint"
+
 // A Claim names what a payer claims before the gateway is called: the
 // decision, for an order, and (if Key is set) the payer's idempotency key
 // for its request (Hash).
@@ -47,7 +53,8 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 // same request claims with the same order): expire leaves the row, expired, still listing its orders
 // (the claim's own among them for the next claimer), when one of them may
 // have been charged; otherwise the row is deleted. Unless keepKey, the
-// key's row goes too if it holds no response.
+// key's row goes too if it holds no response and no other attempt of its
+// request holds the decision live.
 func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(expire, keepKey bool), err error) {
 	ms := max(ttl.Milliseconds(), 1)
 	keyed := c.Key != ""
@@ -70,17 +77,17 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		b.Queue(`UPDATE payment_claims
 			SET previous_order = CASE WHEN previous_order IN ('', order_id) THEN order_id ELSE previous_order || ' ' || order_id END,
 				order_id = $2, claimed_until = now() + $3 * interval '1 millisecond'
-			WHERE decision_no = $1 AND claimed_until <= now()`+ours+` RETURNING previous_order, claimed_until`, args...)
+			WHERE decision_no = $1 AND claimed_until <= now()`+ours+` RETURNING previous_order, `+claimEnd, args...)
 		b.Queue(`INSERT INTO payment_claims (decision_no, order_id, claimed_until)
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
-			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours+` RETURNING claimed_until`, args...)
+			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours+` RETURNING `+claimEnd, args...)
 		if keyed {
 			b.Queue(`SELECT hash FROM idempotency WHERE scope = $1 AND key = $2`, c.Scope, c.Key)
 		}
 		br := s.pool.SendBatch(ctx, b)
 		took, reused := false, false
 		previous = ""
-		var until time.Time // the claim's end as taken: whose the claim row still is
+		var until int64 // the claim's end as taken (claimEnd): whose the claim row still is
 		var err error
 		if keyed {
 			var ins pgconn.CommandTag
@@ -124,12 +131,16 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 				// Only the claim this call took: another attempt of the same
 				// request (the same order) may have taken it over since.
 				if expire {
-					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND claimed_until = $3`, c.Decision, c.Order, until)
+					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND `+claimEnd+` = $3`, c.Decision, c.Order, until)
 				} else {
-					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND claimed_until = $3", c.Decision, c.Order, until)
+					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND "+claimEnd+" = $3", c.Decision, c.Order, until)
 				}
 				if keyed && !keepKey {
-					s.freeKey(b, c)
+					// Not while another attempt of the request holds the
+					// decision live: the key is its too.
+					b.Queue(`DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL
+						AND NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $4 AND order_id = $5 AND claimed_until > now())`,
+						c.Scope, c.Key, c.Hash, c.Decision, c.Order)
 				}
 				s.pool.SendBatch(ctx, b).Close()
 			}, nil
@@ -150,12 +161,6 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		case <-t.C:
 		}
 	}
-}
-
-// freeKey queues the delete of the key's row if it still holds no
-// response: the request took nothing, so the key is free again.
-func (s *Store) freeKey(b *pgx.Batch, c Claim) {
-	b.Queue("DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL", c.Scope, c.Key, c.Hash)
 }
 
 // giveUp frees the key of a claim that was never taken, whose row the
