@@ -42,8 +42,10 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 // With a key, the key's row is inserted first with the request's hash and
 // no response (as Idempotent's claim in a write transaction): a key whose
 // row names another request is rules.ErrIdempotencyReuse and claims
-// nothing, on every process, for as long as the row stands (until a
-// response is stored, or release deletes it).
+// nothing, on every process, for as long as the row stands: until a
+// response is stored, or the last attempt of the request holding it ends
+// having taken nothing (the row's holders: a claim taken adds one, a
+// release without keepKey takes it back).
 //
 // previous lists, space-separated, the orders of the expired claims taken
 // over since the decision's claim row was last ended ("" if none): any of
@@ -52,9 +54,9 @@ func (s *Store) ClaimDecision(ctx context.Context, decisionNo, orderID string, t
 // the one this call took (known by its end as taken, since a retry of the
 // same request claims with the same order): expire leaves the row, expired, still listing its orders
 // (the claim's own among them for the next claimer), when one of them may
-// have been charged; otherwise the row is deleted. Unless keepKey, the
-// key's row goes too if it holds no response and no other attempt of its
-// request holds the decision live.
+// have been charged; otherwise the row is deleted. Unless keepKey, this
+// attempt's hold on the key ends, and the key's row goes if no attempt
+// holds it and it stores no response.
 func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous string, release func(expire, keepKey bool), err error) {
 	ms := max(ttl.Milliseconds(), 1)
 	keyed := c.Key != ""
@@ -82,7 +84,11 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
 			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours+` RETURNING `+claimEnd, args...)
 		if keyed {
-			b.Queue(`SELECT hash FROM idempotency WHERE scope = $1 AND key = $2`, c.Scope, c.Key)
+			// Whose the key is, and one more holder if the claim was
+			// taken (by this transaction: its end is now() + ttl).
+			b.Queue(`UPDATE idempotency SET holders = holders + CASE WHEN EXISTS (SELECT 1 FROM payment_claims
+					WHERE decision_no = $1 AND order_id = $2 AND claimed_until = now() + $3 * interval '1 millisecond') THEN 1 ELSE 0 END
+				WHERE scope = $4 AND key = $5 RETURNING hash`, args[:5]...)
 		}
 		br := s.pool.SendBatch(ctx, b)
 		took, reused := false, false
@@ -100,18 +106,23 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 				err = nil
 			}
 		}
+		fresh := false // the claim row is this call's insert (no lapsed orders)
 		if err == nil {
 			err = br.QueryRow().Scan(&until)
 			if errors.Is(err, pgx.ErrNoRows) {
 				err = nil
 			} else if err == nil {
-				took = true
+				took, fresh = true, true
 			}
 		}
+		lost := false // the key's row went meanwhile (another attempt of the request freed it)
 		if err == nil && keyed {
 			var h string
 			err = br.QueryRow().Scan(&h)
-			reused = err == nil && h != c.Hash
+			if lost = errors.Is(err, pgx.ErrNoRows); lost {
+				err = nil
+			}
+			reused = err == nil && !lost && h != c.Hash
 		}
 		if cerr := br.Close(); err == nil {
 			err = cerr
@@ -119,6 +130,14 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 		switch {
 		case err == nil && reused:
 			return "", nil, rules.ErrIdempotencyReuse
+		case err == nil && lost:
+			// A claim taken without its key would pay with a key that
+			// another request may take: end it (the way release does,
+			// keeping any lapsed orders) and claim again, key first.
+			if took {
+				s.endClaim(ctx, c, until, !fresh)
+			}
+			inserted, err = false, errConflict
 		case err == nil && !took:
 			err = errConflict // held by another order
 		}
@@ -127,21 +146,15 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 			return previous, func(expire, keepKey bool) {
 				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 				defer cancel()
+				s.endClaim(ctx, c, until, expire)
+				if !keyed || keepKey {
+					return // the key keeps this attempt's hold: it stays the request's
+				}
+				// This attempt took nothing: its hold ends, and the key is
+				// free again when no other attempt of the request holds it.
 				b := &pgx.Batch{}
-				// Only the claim this call took: another attempt of the same
-				// request (the same order) may have taken it over since.
-				if expire {
-					b.Queue(`UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND `+claimEnd+` = $3`, c.Decision, c.Order, until)
-				} else {
-					b.Queue("DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND "+claimEnd+" = $3", c.Decision, c.Order, until)
-				}
-				if keyed && !keepKey {
-					// Not while another attempt of the request holds the
-					// decision live: the key is its too.
-					b.Queue(`DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL
-						AND NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $4 AND order_id = $5 AND claimed_until > now())`,
-						c.Scope, c.Key, c.Hash, c.Decision, c.Order)
-				}
+				b.Queue("UPDATE idempotency SET holders = holders - 1 WHERE scope = $1 AND key = $2 AND hash = $3 AND holders > 0", c.Scope, c.Key, c.Hash)
+				b.Queue(dropKey, c.Scope, c.Key, c.Hash)
 				s.pool.SendBatch(ctx, b).Close()
 			}, nil
 		case !retryable(err) && !isUnique(err):
@@ -163,12 +176,27 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 	}
 }
 
+// dropKey deletes a key's row that no attempt of its request holds and
+// that stores no answer.
+const dropKey = "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL AND holders = 0"
+
+// endClaim ends the claim c took (until: its end as taken), if it is
+// still that claim: another attempt of the same request (the same order)
+// may have taken it over since. expire leaves the row, expired, with its
+// orders for the next claimer; otherwise it goes.
+func (s *Store) endClaim(ctx context.Context, c Claim, until int64, expire bool) {
+	sql := "DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND " + claimEnd + " = $3"
+	if expire {
+		sql = "UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND " + claimEnd + " = $3"
+	}
+	s.pool.Exec(ctx, sql, c.Decision, c.Order, until)
+}
+
 // giveUp frees the key of a claim that was never taken, whose row the
-// claim inserted, unless another attempt of the same request (the same
-// order) holds the decision's claim with it meanwhile.
+// claim inserted, unless an attempt of the same request holds it
+// meanwhile.
 func (s *Store) giveUp(ctx context.Context, c Claim) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 	defer cancel()
-	s.pool.Exec(ctx, `DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL
-		AND NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $4 AND order_id = $5)`, c.Scope, c.Key, c.Hash, c.Decision, c.Order)
+	s.pool.Exec(ctx, dropKey, c.Scope, c.Key, c.Hash)
 }

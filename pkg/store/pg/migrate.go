@@ -14,7 +14,7 @@ import (
 
 // SchemaVersion is the schema version this code reads and writes: the
 // newest migration (migrations/, and codecMigration).
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // versionTable is goose's record of the applied migrations.
 const versionTable = "jgctl_schema_migrations"
