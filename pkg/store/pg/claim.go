@@ -68,7 +68,9 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
 		// One round trip, one implicit transaction: the key's row, then
 		// take over a claim that is free or expired, else insert one if
-		// there is none, then read whose the key is.
+		// there is none, then count this attempt among the key's holders
+		// if it took the claim (its end is now() + ttl), then read whose
+		// the key is.
 		b := &pgx.Batch{}
 		args := []any{c.Decision, c.Order, ms}
 		if keyed {
@@ -84,16 +86,19 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 			SELECT $1, $2, now() + $3 * interval '1 millisecond'
 			WHERE NOT EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1)`+ours+` RETURNING `+claimEnd, args...)
 		if keyed {
-			// Whose the key is, and one more holder if the claim was
-			// taken (by this transaction: its end is now() + ttl).
-			b.Queue(`UPDATE idempotency SET holders = holders + CASE WHEN EXISTS (SELECT 1 FROM payment_claims
-					WHERE decision_no = $1 AND order_id = $2 AND claimed_until = now() + $3 * interval '1 millisecond') THEN 1 ELSE 0 END
-				WHERE scope = $4 AND key = $5 RETURNING hash`, args[:5]...)
+			b.Queue(`UPDATE idempotency SET holders = holders + 1 WHERE scope = $4 AND key = $5 AND hash = $6
+				AND EXISTS (SELECT 1 FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND claimed_until = now() + $3 * interval '1 millisecond')`, args...)
+			b.Queue(`SELECT hash FROM idempotency WHERE scope = $1 AND key = $2`, c.Scope, c.Key)
 		}
-		br := s.pool.SendBatch(ctx, b)
-		took, reused := false, false
+		// Sent whole, the pipeline commits even if the caller gives up
+		// meanwhile: it is read to its end, and a claim taken for a
+		// caller that left is ended below.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimWait)
+		br := s.pool.SendBatch(pctx, b)
+		took, fresh, held := false, false, !keyed // fresh: the claim row is this call's insert (no lapsed orders)
 		previous = ""
 		var until int64 // the claim's end as taken (claimEnd): whose the claim row still is
+		var whose string
 		var err error
 		if keyed {
 			var ins pgconn.CommandTag
@@ -106,7 +111,6 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 				err = nil
 			}
 		}
-		fresh := false // the claim row is this call's insert (no lapsed orders)
 		if err == nil {
 			err = br.QueryRow().Scan(&until)
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -115,48 +119,38 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 				took, fresh = true, true
 			}
 		}
-		lost := false // the key's row went meanwhile (another attempt of the request freed it)
 		if err == nil && keyed {
-			var h string
-			err = br.QueryRow().Scan(&h)
-			if lost = errors.Is(err, pgx.ErrNoRows); lost {
-				err = nil
+			var tag pgconn.CommandTag
+			tag, err = br.Exec()
+			held = tag.RowsAffected() == 1
+			if err == nil {
+				if err = br.QueryRow().Scan(&whose); errors.Is(err, pgx.ErrNoRows) {
+					err = nil // the key's row went: another attempt of the request freed it
+				}
 			}
-			reused = err == nil && !lost && h != c.Hash
 		}
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}
-		switch {
-		case err == nil && reused:
-			return "", nil, rules.ErrIdempotencyReuse
-		case err == nil && lost:
-			// A claim taken without its key would pay with a key that
-			// another request may take: end it (the way release does,
-			// keeping any lapsed orders) and claim again, key first.
-			if took {
-				s.endClaim(ctx, c, until, !fresh)
-			}
-			inserted, err = false, errConflict
-		case err == nil && !took:
-			err = errConflict // held by another order
+		cancel()
+		if err == nil && took && (!held || ctx.Err() != nil) {
+			// A claim taken without its key counted (the key's row went
+			// meanwhile, or names another request now), or for a caller
+			// that left: end it the way release does (a taken-over claim
+			// expires, keeping its lapsed orders).
+			s.release(ctx, c, until, !fresh, !held)
+			took = false
 		}
 		switch {
+		case err == nil && whose != "" && whose != c.Hash:
+			return "", nil, rules.ErrIdempotencyReuse
+		case err == nil && took:
+			return previous, func(expire, keepKey bool) { s.release(ctx, c, until, expire, keepKey) }, nil
 		case err == nil:
-			return previous, func(expire, keepKey bool) {
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
-				defer cancel()
-				s.endClaim(ctx, c, until, expire)
-				if !keyed || keepKey {
-					return // the key keeps this attempt's hold: it stays the request's
-				}
-				// This attempt took nothing: its hold ends, and the key is
-				// free again when no other attempt of the request holds it.
-				b := &pgx.Batch{}
-				b.Queue("UPDATE idempotency SET holders = holders - 1 WHERE scope = $1 AND key = $2 AND hash = $3 AND holders > 0", c.Scope, c.Key, c.Hash)
-				b.Queue(dropKey, c.Scope, c.Key, c.Hash)
-				s.pool.SendBatch(ctx, b).Close()
-			}, nil
+			err = errConflict // held by another order, or the key's row to claim again
+			if whose == "" {
+				inserted = false
+			}
 		case !retryable(err) && !isUnique(err):
 			if inserted {
 				s.giveUp(ctx, c)
@@ -176,6 +170,36 @@ func (s *Store) Claim(ctx context.Context, c Claim, ttl time.Duration) (previous
 	}
 }
 
+// claimWait bounds a claim's round trip, which waits for the locks of the
+// decision's claim and of the key's row (held by short transactions).
+const claimWait = 30 * time.Second
+
+// release ends the claim c took (until: its end as taken), and unless
+// keepKey this attempt's hold on the key, which goes if no attempt of its
+// request holds it and it stores no answer. A serialization failure or a
+// deadlock (REPEATABLE READ, a claim racing it) is tried again: a hold
+// not given back would keep the key from every other request.
+func (s *Store) release(ctx context.Context, c Claim, until int64, expire, keepKey bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
+	defer cancel()
+	end := s.endClaim
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		err := end(ctx, c, until, expire)
+		if err == nil && c.Key != "" && !keepKey {
+			end = func(context.Context, Claim, int64, bool) error { return nil } // done: not again
+			b := &pgx.Batch{}
+			b.Queue("UPDATE idempotency SET holders = holders - 1 WHERE scope = $1 AND key = $2 AND hash = $3 AND holders > 0", c.Scope, c.Key, c.Hash)
+			b.Queue(dropKey, c.Scope, c.Key, c.Hash)
+			err = s.pool.SendBatch(ctx, b).Close()
+		}
+		if !retryable(err) || ctx.Err() != nil {
+			return
+		}
+		s.retries.Add(1)
+		time.Sleep(time.Duration(rand.Int64N(int64(wait))) + time.Millisecond)
+	}
+}
+
 // dropKey deletes a key's row that no attempt of its request holds and
 // that stores no answer.
 const dropKey = "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash = $3 AND response IS NULL AND holders = 0"
@@ -184,12 +208,13 @@ const dropKey = "DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND hash 
 // still that claim: another attempt of the same request (the same order)
 // may have taken it over since. expire leaves the row, expired, with its
 // orders for the next claimer; otherwise it goes.
-func (s *Store) endClaim(ctx context.Context, c Claim, until int64, expire bool) {
+func (s *Store) endClaim(ctx context.Context, c Claim, until int64, expire bool) error {
 	sql := "DELETE FROM payment_claims WHERE decision_no = $1 AND order_id = $2 AND " + claimEnd + " = $3"
 	if expire {
 		sql = "UPDATE payment_claims SET claimed_until = now() WHERE decision_no = $1 AND order_id = $2 AND " + claimEnd + " = $3"
 	}
-	s.pool.Exec(ctx, sql, c.Decision, c.Order, until)
+	_, err := s.pool.Exec(ctx, sql, c.Decision, c.Order, until)
+	return err
 }
 
 // giveUp frees the key of a claim that was never taken, whose row the
