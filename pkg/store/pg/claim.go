@@ -182,11 +182,14 @@ const claimWait = 30 * time.Second
 func (s *Store) release(ctx context.Context, c Claim, until int64, expire, keepKey bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.ConnectTimeout)
 	defer cancel()
-	end := s.endClaim
+	ended := false
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
-		err := end(ctx, c, until, expire)
-		if err == nil && c.Key != "" && !keepKey {
-			end = func(context.Context, Claim, int64, bool) error { return nil } // done: not again
+		var err error
+		if !ended {
+			err = s.endClaim(ctx, c, until, expire)
+			ended = err == nil
+		}
+		if ended && c.Key != "" && !keepKey {
 			b := &pgx.Batch{}
 			b.Queue("UPDATE idempotency SET holders = holders - 1 WHERE scope = $1 AND key = $2 AND hash = $3 AND holders > 0", c.Scope, c.Key, c.Hash)
 			b.Queue(dropKey, c.Scope, c.Key, c.Hash)

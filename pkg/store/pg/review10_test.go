@@ -13,31 +13,6 @@ import (
 	"github.com/jgctl/jgctl/pkg/rules"
 )
 
-// keyRow reports the key k's row: whether it exists, and its holders.
-func keyRow(t *testing.T, s *Store) (bool, int) {
-	t.Helper()
-	var h int
-	err := s.pool.QueryRow(context.Background(), "SELECT holders FROM idempotency WHERE scope = 'pay:p' AND key = 'k'").Scan(&h)
-	if err != nil {
-		return false, 0
-	}
-	return true, h
-}
-
-// claimFreeK claims D9 for a new request h3 under key k, after every
-// attempt that held k ended having taken nothing: it must succeed.
-func claimFreeK(t *testing.T, s *Store, why string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	_, release, err := s.Claim(ctx, Claim{Decision: "D9", Order: "ORD-D9-h3", Scope: "pay:p", Key: "k", Hash: "h3"}, time.Minute)
-	if err != nil {
-		ok, h := keyRow(t, s)
-		t.Fatalf("request h3 under k after %s: %v (key row present %v, holders %d): the key is blocked for ever", why, err, ok, h)
-	}
-	release(false, false)
-}
-
 // TestReleaseRacingClaimAtRepeatableRead: at REPEATABLE READ (or
 // SERIALIZABLE) a release's decrement (UPDATE idempotency SET holders =
 // holders - 1) that meets a concurrent update of the key's row fails with
@@ -53,18 +28,8 @@ func TestReleaseRacingClaimAtRepeatableRead(t *testing.T) {
 		t.Run(iso, func(t *testing.T) {
 			s := openPG(t, iso, Options{MaxConns: 10})
 			ctx := context.Background()
-			_, releaseA, err := s.Claim(ctx, Claim{Decision: "D1", Order: "ORD-D1-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tx, err := s.pool.Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback(ctx)
-			if _, err := tx.Exec(ctx, "SELECT 1 FROM idempotency WHERE scope = 'pay:p' AND key = 'k' FOR UPDATE"); err != nil {
-				t.Fatal(err)
-			}
+			releaseA := mustClaim(t, s, Claim{Decision: "D1", Order: "ORD-D1-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
+			tx := holding(t, s, lockKeyK)
 			refused := make(chan error, 1)
 			go func() {
 				cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -104,18 +69,8 @@ func TestReleaseRacingClaimAtRepeatableRead(t *testing.T) {
 func TestClaimFindingKeyTakenByAnotherRequest(t *testing.T) {
 	s := openPG(t, "read committed", Options{MaxConns: 10})
 	ctx := context.Background()
-	_, releaseA0, err := s.Claim(ctx, Claim{Decision: "D0", Order: "ORD-D0-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "INSERT INTO payment_claims (decision_no, order_id, claimed_until) VALUES ('D1', 'ORD-other', now() + interval '1 minute')"); err != nil {
-		t.Fatal(err)
-	}
+	releaseA0 := mustClaim(t, s, Claim{Decision: "D0", Order: "ORD-D0-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
+	tx := holding(t, s, "INSERT INTO payment_claims (decision_no, order_id, claimed_until) VALUES ('D1', 'ORD-other', now() + interval '1 minute')")
 	type result struct {
 		release func(bool, bool)
 		err     error
@@ -140,11 +95,7 @@ func TestClaimFindingKeyTakenByAnotherRequest(t *testing.T) {
 	if r.err == nil {
 		r.release(false, false)
 	} else {
-		var live int
-		if qerr := s.pool.QueryRow(ctx, "SELECT count(*) FROM payment_claims WHERE decision_no = 'D1' AND claimed_until > now()").Scan(&live); qerr != nil {
-			t.Fatal(qerr)
-		}
-		if live != 0 {
+		if liveClaims(t, s, "D1") != 0 {
 			t.Errorf("A: %v, leaving its claim of D1 live with no release", r.err)
 		}
 	}
@@ -165,18 +116,8 @@ func TestClaimFindingKeyTakenByAnotherRequest(t *testing.T) {
 func TestClaimCancelledAfterCommit(t *testing.T) {
 	s := openPG(t, "read committed", Options{MaxConns: 10})
 	ctx := context.Background()
-	_, releaseA0, err := s.Claim(ctx, Claim{Decision: "D0", Order: "ORD-D0-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "SELECT 1 FROM idempotency WHERE scope = 'pay:p' AND key = 'k' FOR UPDATE"); err != nil {
-		t.Fatal(err)
-	}
+	releaseA0 := mustClaim(t, s, Claim{Decision: "D0", Order: "ORD-D0-h1", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
+	tx := holding(t, s, lockKeyK)
 	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
 	rolled := make(chan struct{})
@@ -192,11 +133,7 @@ func TestClaimCancelledAfterCommit(t *testing.T) {
 	}
 	<-rolled
 	time.Sleep(200 * time.Millisecond) // the server finishes the pipeline
-	var live int
-	if qerr := s.pool.QueryRow(ctx, "SELECT count(*) FROM payment_claims WHERE decision_no = 'D1' AND claimed_until > now()").Scan(&live); qerr != nil {
-		t.Fatal(qerr)
-	}
-	if live != 0 {
+	if live := liveClaims(t, s, "D1"); live != 0 {
 		t.Errorf("Claim: %v; live claims of D1 left: %d, want 0", err, live)
 	}
 	releaseA0(false, false) // A0: Settled

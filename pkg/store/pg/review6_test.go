@@ -87,16 +87,8 @@ func TestStaleReleaseKeepsRetryClaim(t *testing.T) {
 		t.Run(fmt.Sprintf("expire=%v", expire), func(t *testing.T) {
 			s := openPG(t, "read committed", Options{})
 			ctx := context.Background()
-			a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
-			_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
-			if err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
-			_, releaseA2, err := s.Claim(ctx, a, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
+			releaseA := lapsed(t, s, attemptA)                  // A's charge still hanging
+			releaseA2 := mustClaim(t, s, attemptA, time.Minute) // its retry A'
 			defer releaseA2(false, true)
 			releaseA(expire, true)
 			cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)

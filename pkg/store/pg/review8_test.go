@@ -5,12 +5,9 @@ package pg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/jgctl/jgctl/pkg/rules"
 )
 
 // TestClaimUnderNonISODateStyle: Claim now reads claimed_until back from
@@ -31,11 +28,7 @@ func TestClaimUnderNonISODateStyle(t *testing.T) {
 			ctx := context.Background()
 			_, release, err := s.Claim(ctx, Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
 			if err != nil {
-				var live int
-				if qerr := s.pool.QueryRow(ctx, "SELECT count(*) FROM payment_claims WHERE claimed_until > now()").Scan(&live); qerr != nil {
-					t.Fatal(qerr)
-				}
-				t.Fatalf("Claim with DateStyle %s: %v; it left %d live claim(s) with no release", style, err, live)
+				t.Fatalf("Claim with DateStyle %s: %v; it left %d live claim(s) with no release", style, err, liveClaims(t, s, ""))
 			}
 			release(false, false)
 			cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
@@ -62,28 +55,11 @@ func TestStaleReleaseKeepsRetryKey(t *testing.T) {
 	for _, expire := range []bool{false, true} {
 		t.Run(fmt.Sprintf("expire=%v", expire), func(t *testing.T) {
 			s := openPG(t, "read committed", Options{})
-			ctx := context.Background()
-			a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
-			_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
-			if err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
-			_, releaseA2, err := s.Claim(ctx, a, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
+			releaseA := lapsed(t, s, attemptA)                  // A's charge still hanging
+			releaseA2 := mustClaim(t, s, attemptA, time.Minute) // its retry A'
 			defer releaseA2(false, true)
 			releaseA(expire, false) // A: declined (Settled) or Lapsed
-			cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-			defer cancel()
-			_, releaseR2, err := s.Claim(cctx, Claim{Decision: "D2", Order: "ORD-D2-mine", Scope: "pay:p", Key: "k", Hash: "h2"}, time.Minute)
-			if err == nil {
-				releaseR2(false, false)
-				t.Errorf("key k claimed for request h2 while its request h1 is in flight (A' holds D1), want IDEMPOTENCY_KEY_REUSED")
-			} else if !errors.Is(err, rules.ErrIdempotencyReuse) {
-				t.Errorf("request h2 under k: %v, want IDEMPOTENCY_KEY_REUSED", err)
-			}
+			claimUnderK(t, s, "its request h1 is in flight (A' holds D1)")
 		})
 	}
 }
@@ -97,17 +73,8 @@ func TestReleaseFreesKey(t *testing.T) {
 	for _, expire := range []bool{false, true} {
 		t.Run(fmt.Sprintf("expire=%v", expire), func(t *testing.T) {
 			s := openPG(t, "read committed", Options{})
-			ctx := context.Background()
-			_, release, err := s.Claim(ctx, Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			release(expire, false)
-			_, release2, err := s.Claim(ctx, Claim{Decision: "D2", Order: "ORD-D2-mine", Scope: "pay:p", Key: "k", Hash: "h2"}, time.Minute)
-			if err != nil {
-				t.Fatalf("request h2 under k after h1 took nothing: %v", err)
-			}
-			release2(false, false)
+			mustClaim(t, s, attemptA, time.Minute)(expire, false)
+			claimFreeK(t, s, "h1 took nothing")
 		})
 	}
 }

@@ -7,28 +7,10 @@ package pg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/jgctl/jgctl/pkg/rules"
 )
-
-// claimUnderK tries to claim decision D2 for another request (h2) under
-// key k: it must be refused while k is request h1's.
-func claimUnderK(t *testing.T, s *Store, why string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	_, release, err := s.Claim(ctx, Claim{Decision: "D2", Order: "ORD-D2-mine", Scope: "pay:p", Key: "k", Hash: "h2"}, time.Minute)
-	if err == nil {
-		release(false, false)
-		t.Errorf("key k claimed for request h2 while %s, want IDEMPOTENCY_KEY_REUSED", why)
-	} else if !errors.Is(err, rules.ErrIdempotencyReuse) {
-		t.Errorf("request h2 under k: %v, want IDEMPOTENCY_KEY_REUSED", err)
-	}
-}
 
 // TestReleaseKeepsKeyOfAttemptOnOtherTarget: the attempts of one request
 // do not always claim the same decision, so not always the same order. A
@@ -76,19 +58,10 @@ func TestStaleReleaseKeepsUnsettledRetryKey(t *testing.T) {
 	for _, expire := range []bool{false, true} {
 		t.Run(fmt.Sprintf("expire=%v", expire), func(t *testing.T) {
 			s := openPG(t, "read committed", Options{})
-			ctx := context.Background()
-			a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
-			_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
-			if err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
-			_, releaseA2, err := s.Claim(ctx, a, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			releaseA2(true, true)   // A': Unsettled
-			releaseA(expire, false) // A: Settled or Lapsed
+			releaseA := lapsed(t, s, attemptA)                  // A's charge still hanging
+			releaseA2 := mustClaim(t, s, attemptA, time.Minute) // its retry A'
+			releaseA2(true, true)                               // A': Unsettled
+			releaseA(expire, false)                             // A: Settled or Lapsed
 			claimUnderK(t, s, "its request h1's retry A' ended Unsettled")
 		})
 	}
@@ -111,20 +84,9 @@ func TestStaleReleaseKeepsUnsettledRetryKey(t *testing.T) {
 func TestRetryTakingOverDuringReleaseKeepsItsKey(t *testing.T) {
 	s := openPG(t, "read committed", Options{MaxConns: 10})
 	ctx := context.Background()
-	a := Claim{Decision: "D1", Order: "ORD-D1-mine", Scope: "pay:p", Key: "k", Hash: "h1"}
-	_, releaseA, err := s.Claim(ctx, a, 50*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(80 * time.Millisecond) // A's claim lapses, its charge still hanging
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "SELECT 1 FROM idempotency WHERE scope = 'pay:p' AND key = 'k' FOR UPDATE"); err != nil {
-		t.Fatal(err)
-	}
+	a := attemptA
+	releaseA := lapsed(t, s, a) // A's charge still hanging
+	tx := holding(t, s, lockKeyK)
 	released := make(chan struct{})
 	go func() { releaseA(true, false); close(released) }() // A: Lapsed
 	time.Sleep(100 * time.Millisecond)                     // A's claim expired (row locked), its key delete waits
@@ -146,11 +108,7 @@ func TestRetryTakingOverDuringReleaseKeepsItsKey(t *testing.T) {
 	<-released
 	r := <-done
 	if r.err != nil {
-		var live int
-		if qerr := s.pool.QueryRow(ctx, "SELECT count(*) FROM payment_claims WHERE claimed_until > now()").Scan(&live); qerr != nil {
-			t.Fatal(qerr)
-		}
-		t.Fatalf("A' after A's release: %v; it left %d live claim(s) with no release", r.err, live)
+		t.Fatalf("A' after A's release: %v; it left %d live claim(s) with no release", r.err, liveClaims(t, s, ""))
 	}
 	defer r.release(false, false)
 	claimUnderK(t, s, "A' holds D1")
